@@ -1,0 +1,42 @@
+package io.promptloop.ingest.ingestion.messaging;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+/** Counters of what happened to each event: stored, duplicate (already stored), dead-lettered by reason. */
+@Component
+public class IngestMetrics {
+
+    private final MeterRegistry registry;
+
+    public IngestMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void stored(String topic, int count) {
+        if (count > 0) events(topic, "stored").increment(count);
+    }
+
+    void duplicates(String topic, int count) {
+        if (count > 0) events(topic, "duplicate").increment(count);
+    }
+
+    public void deadLettered(String topic, String reason) {
+        Counter.builder("promptloop.ingest.dead.letters")
+                .description("Events sent to the dead-letter topic")
+                .tag("topic", topic)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+        events(topic, "dead_lettered").increment();
+    }
+
+    private Counter events(String topic, String outcome) {
+        return Counter.builder("promptloop.ingest.events")
+                .description("Agent events by outcome")
+                .tag("topic", topic)
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+}
