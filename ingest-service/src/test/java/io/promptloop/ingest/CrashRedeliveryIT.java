@@ -1,0 +1,93 @@
+package io.promptloop.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.promptloop.avro.session.SessionEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service is killed (SIGKILL, no graceful shutdown) while it is storing a stream of batches; a new
+ * instance takes over from the last committed offsets, so some batches are delivered twice. Afterwards
+ * every event is stored once and the session counters are right.
+ */
+class CrashRedeliveryIT extends IngestTestSupport {
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldStoreEveryEventOnceAfterTheServiceIsKilledMidStream() throws Exception {
+        int sessions = 40;
+        int turnsPerSession = 100;
+        List<String> ids = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) ids.add(UUID.randomUUID().toString());
+        for (int n = 1; n <= turnsPerSession; n++) {
+            for (String id : ids) {
+                SessionEvent event = turn(id, n);
+                avro().send(new org.apache.kafka.clients.producer.ProducerRecord<>("agent-sessions", id, event));
+                if (n % 10 == 0)
+                    avro().send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            "agent-sessions", id, note(id, n, "n" + n)));
+            }
+        }
+        avro().flush();
+        int expectedTurns = sessions * turnsPerSession;
+
+        Process first = startService("crash-1");
+        // kill it once it has stored part of the stream, but not all of it
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> storedTurns(ids) > 0);
+        first.destroyForcibly();
+        first.waitFor(30, TimeUnit.SECONDS);
+        long storedAtCrash = storedTurns(ids);
+
+        startService("crash-2");
+        for (String id : ids) SessionIngestIT.awaitSession(id, turnsPerSession, turnsPerSession / 10);
+        assertThat(storedAtCrash).isLessThan(expectedTurns);
+        assertThat(storedTurns(ids)).isEqualTo(expectedTurns);
+    }
+
+    private static long storedTurns(List<String> ids) {
+        return sql().queryForObject(
+                        "SELECT count(*) FROM conversation.tuning_conversation_turns WHERE session_id = ANY(?::uuid[])",
+                        Long.class,
+                        (Object) ids.toArray(String[]::new));
+    }
+
+    private Process startService(String name) throws Exception {
+        Path jar = Path.of("target", "ingest-service.jar");
+        assertThat(jar).as("the service jar is built before integration tests").exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar.toString()));
+        Map<String, Object> properties = serviceProperties();
+        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.add("--server.port=0");
+        command.add("--spring.kafka.consumer.max-poll-records=200");
+        Path log =
+                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.add(process);
+        return process;
+    }
+}

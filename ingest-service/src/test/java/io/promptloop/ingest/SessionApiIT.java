@@ -1,0 +1,143 @@
+package io.promptloop.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The HTTP side, over a real server: authentication, listing, one session, CSV export, health. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionApiIT extends IngestTestSupport {
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String tester = "api-" + UUID.randomUUID() + "@fc.com";
+    private final String sessionA = UUID.randomUUID().toString();
+    private final String sessionB = UUID.randomUUID().toString();
+
+    @BeforeAll
+    void twoSessionsOfOneTester() {
+        sendSession(started(sessionA, tester));
+        sendSession(turn(sessionA, 1, "=HYPERLINK(\"http://evil\",\"click\")"));
+        sendSession(note(sessionA, 1, "-2+3 looks like a formula, keep it text"));
+        sendSession(turn(sessionA, 2));
+        sendSession(ended(sessionA));
+        sendSession(started(sessionB, tester));
+        sendSession(turn(sessionB, 1));
+        SessionIngestIT.awaitSession(sessionA, 2, 1);
+        SessionIngestIT.awaitSession(sessionB, 1, 0);
+    }
+
+    @Test
+    void shouldRequireAuthenticationEverywhereButHealth() throws Exception {
+        assertThat(get("/api/sessions", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/sessions", "analyst:wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        var readiness = get("/actuator/health/readiness", null);
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"UP\"");
+    }
+
+    @Test
+    void shouldListSessionsByTesterStatusAndPage() throws Exception {
+        String q = "/api/sessions?tester=" + URLEncoder.encode(tester, StandardCharsets.UTF_8);
+        var all = get(q, "analyst:analyst-secret");
+        assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(all.body()).contains(sessionA, sessionB).contains("\"total\":2");
+
+        assertThat(get(q + "&status=active", "analyst:analyst-secret").body())
+                .contains(sessionB)
+                .doesNotContain(sessionA);
+        assertThat(get(q + "&status=ended", "analyst:analyst-secret").body())
+                .contains(sessionA)
+                .doesNotContain(sessionB);
+
+        var firstPage = get(q + "&size=1&page=0", "analyst:analyst-secret").body();
+        var secondPage = get(q + "&size=1&page=1", "analyst:analyst-secret").body();
+        assertThat(firstPage).contains("\"total\":2");
+        assertThat(firstPage + secondPage).contains(sessionA, sessionB);
+        assertThat(get(q + "&from=2999-01-01T00:00:00Z", "analyst:analyst-secret")
+                        .body())
+                .contains("\"total\":0");
+    }
+
+    @Test
+    void shouldAnswerBadParametersWithAClearProblem() throws Exception {
+        var badStatus = get("/api/sessions?status=sleeping", "analyst:analyst-secret");
+        assertThat(badStatus.statusCode()).isEqualTo(400);
+        assertThat(badStatus.body()).contains("status must be 'active' or 'ended'");
+        assertThat(get("/api/sessions?size=100000", "analyst:analyst-secret").body())
+                .contains("size must be within 1..500");
+        assertThat(get("/api/sessions?from=yesterday", "analyst:analyst-secret").body())
+                .contains("ISO-8601");
+        assertThat(get("/api/sessions/not-a-uuid", "analyst:analyst-secret").statusCode())
+                .isEqualTo(400);
+        assertThat(get("/api/sessions/" + UUID.randomUUID(), "analyst:analyst-secret")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void shouldShowOneSessionWithItsTurnsAndNotes() throws Exception {
+        var response = get("/api/sessions/" + sessionA, "analyst:analyst-secret");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body())
+                .contains(
+                        "\"turnNumber\":1", "\"turnNumber\":2", "-2+3 looks like a formula", tester, "No Show Policy");
+    }
+
+    @Test
+    void shouldExportASessionAsSpreadsheetSafeCsv() throws Exception {
+        var response = get("/api/sessions/" + sessionA + "/export.csv", "analyst:analyst-secret");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
+        String[] lines = response.body().split("\r\n");
+        assertThat(lines[0])
+                .isEqualTo(
+                        "session_id,tester_email,turn_number,user_message,agent_response,improvement_note,category,timestamp");
+        assertThat(lines).hasSize(3); // header, turn 1 with its note, turn 2 without notes
+        assertThat(lines[1])
+                .startsWith(sessionA + "," + tester + ",1,\"'=HYPERLINK(")
+                .contains(",\"'-2+3 looks like a formula, keep it text\",")
+                .contains(",content,");
+        assertThat(lines[2]).startsWith(sessionA + "," + tester + ",2,");
+
+        var many = get(
+                "/api/sessions/export.csv?tester=" + URLEncoder.encode(tester, StandardCharsets.UTF_8),
+                "analyst:analyst-secret");
+        assertThat(many.body().split("\r\n")).hasSize(4);
+    }
+
+    private HttpResponse<String> get(String path, String credentials) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (credentials != null) {
+            request.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,131 @@
+package io.promptloop.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.promptloop.avro.session.SessionEvent;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SessionIngestIT extends IngestTestSupport {
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    @Test
+    void shouldStoreASessionWithItsTurnsNotesAndCounters() {
+        String session = UUID.randomUUID().toString();
+        sendSession(started(session, "meg@fc.com"));
+        sendSession(turn(session, 1));
+        sendSession(turn(session, 2));
+        sendSession(note(session, 1, "Should ask clarifying questions first"));
+        sendSession(note(session, 1, "Too formal, needs more empathy"));
+        sendSession(turn(session, 3));
+        sendSession(ended(session));
+        sendSession(turn(session, 4)); // a late turn after the end is still stored
+
+        awaitSession(session, 4, 2);
+        Map<String, Object> row =
+                sql().queryForMap("SELECT * FROM conversation.prompt_tuning_sessions WHERE id = ?::uuid", session);
+        assertThat(row)
+                .containsEntry("tester_email", "meg@fc.com")
+                .containsEntry("tester_name", "Meg")
+                .containsEntry("master_prompt_version", "fc26922")
+                .containsEntry("started_explicitly", true)
+                .containsEntry("end_reason", "tester closed the session");
+        assertThat(row.get("session_end")).isNotNull();
+        assertThat(sql().queryForObject(
+                                "SELECT count(*) FROM conversation.tuning_improvements i JOIN conversation.tuning_conversation_turns t ON t.id = i.turn_id WHERE t.session_id = ?::uuid AND t.turn_number = 1",
+                                Long.class,
+                                session))
+                .isEqualTo(2);
+        assertThat(sql().queryForObject(
+                                "SELECT search_results->'results'->0->>'document_title' FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid AND turn_number = 2",
+                                String.class,
+                                session))
+                .isEqualTo("No Show Policy");
+    }
+
+    @Test
+    void shouldOpenASessionImplicitlyWhenTheAgentSkipsSessionStarted() {
+        String session = UUID.randomUUID().toString();
+        sendSession(turn(session, 1));
+        sendSession(turn(session, 2));
+
+        awaitSession(session, 2, 0);
+        Map<String, Object> row = sql().queryForMap(
+                        "SELECT started_explicitly, session_end, agent_name, predictor_name FROM conversation.prompt_tuning_sessions WHERE id = ?::uuid",
+                        session);
+        assertThat(row)
+                .containsEntry("started_explicitly", false)
+                .containsEntry("agent_name", "era")
+                .containsEntry("predictor_name", "answer");
+        assertThat(row.get("session_end")).isNull();
+
+        // SessionStarted arriving after the turns fills in the tester without touching the counters
+        sendSession(started(session, "late@fc.com"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(sql().queryForObject(
+                                        "SELECT tester_email FROM conversation.prompt_tuning_sessions WHERE id = ?::uuid",
+                                        String.class,
+                                        session))
+                        .isEqualTo("late@fc.com"));
+        awaitSession(session, 2, 0);
+    }
+
+    @Test
+    void shouldStoreAnEventSentTwiceWithTheSameEventIdOnce() {
+        String session = UUID.randomUUID().toString();
+        SessionEvent turn = turn(session, 1);
+        SessionEvent note = note(session, 1, "Cite the policy section");
+        sendSession(turn);
+        sendSession(turn); // producer retry: same event_id
+        sendSession(note);
+        sendSession(note);
+        sendSession(turn(session, 2));
+
+        awaitSession(session, 2, 1);
+        assertThat(sql().queryForObject(
+                                "SELECT count(*) FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid",
+                                Long.class,
+                                session))
+                .isEqualTo(2);
+        assertThat(sql().queryForObject(
+                                "SELECT count(*) FROM conversation.tuning_improvements WHERE session_id = ?::uuid",
+                                Long.class,
+                                session))
+                .isEqualTo(1);
+        assertThat(recordsWithKey("agent-sessions-dlt", session)).isEmpty();
+    }
+
+    static void awaitSession(String session, int turns, int improvements) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var counters = sql().queryForList(
+                            "SELECT total_turns, total_improvements FROM conversation.prompt_tuning_sessions WHERE id = ?::uuid",
+                            session);
+            assertThat(counters).singleElement().satisfies(c -> {
+                assertThat(c.get("total_turns")).isEqualTo(turns);
+                assertThat(c.get("total_improvements")).isEqualTo(improvements);
+            });
+            // counters agree with the rows
+            assertThat(sql().queryForObject(
+                                    "SELECT count(*) FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid",
+                                    Integer.class,
+                                    session))
+                    .isEqualTo(turns);
+            assertThat(sql().queryForObject(
+                                    "SELECT count(*) FROM conversation.tuning_improvements WHERE session_id = ?::uuid",
+                                    Integer.class,
+                                    session))
+                    .isEqualTo(improvements);
+        });
+    }
+}
