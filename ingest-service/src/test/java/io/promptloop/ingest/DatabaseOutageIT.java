@@ -10,20 +10,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * PostgreSQL goes down in the middle of a stream: the batch is retried with back-off (consumer paused),
  * nothing is dead-lettered, and when the database is back every event is stored exactly once.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DatabaseOutageIT extends IngestTestSupport {
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
-    }
 
     @Autowired
     MeterRegistry meters;

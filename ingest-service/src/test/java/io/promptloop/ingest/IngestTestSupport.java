@@ -36,6 +36,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * What ingest-service integration tests share: the test kit's real Kafka, PostgreSQL and registry, an
@@ -52,6 +54,12 @@ public abstract class IngestTestSupport {
     private static KafkaProducer<String, SpecificRecord> avroProducer;
     private static KafkaProducer<String, byte[]> rawProducer;
 
+    /** In the base class, so that every test class with the same annotations shares one cached context. */
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
+    }
+
     protected static JdbcTemplate sql() {
         var login = INFRA.superuserLogin();
         return new JdbcTemplate(new DriverManagerDataSource(login.jdbcUrl(), login.user(), login.password()));
@@ -64,7 +72,6 @@ public abstract class IngestTestSupport {
         properties.put("promptloop.ingest.security.users[0].password", "{noop}analyst-secret");
         properties.put("promptloop.ingest.security.users[0].roles", "READER");
         properties.put("promptloop.ingest.limits.max-text-length", "2000");
-        properties.put("logging.structured.format.console", "");
         properties.put("spring.kafka.listener.concurrency", "2");
         return properties;
     }
@@ -80,6 +87,8 @@ public abstract class IngestTestSupport {
             config.put("apicurio.registry.headers.enabled", false);
             config.put("apicurio.registry.auto-register", true);
             config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+            // the 3.1.7 serializer would otherwise split nested types into references and miss our subjects
+            config.put("apicurio.registry.dereference-schema", true);
             var values = new AvroKafkaSerializer<SpecificRecord>();
             values.configure(config, false);
             avroProducer = new KafkaProducer<>(config, new StringSerializer(), values);

@@ -9,18 +9,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = {"promptloop.ingest.retention.max-age=400d", "promptloop.ingest.retention.mode=archive"})
 class RetentionIT extends IngestTestSupport {
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
-    }
 
     @Autowired
     RetentionJob retention;

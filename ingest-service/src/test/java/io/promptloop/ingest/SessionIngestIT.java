@@ -9,16 +9,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SessionIngestIT extends IngestTestSupport {
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
-    }
 
     @Test
     void shouldStoreASessionWithItsTurnsNotesAndCounters() {

@@ -1,8 +1,8 @@
 package io.promptloop.ingest.config;
 
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.promptloop.ingest.ingestion.domain.InvalidEventException;
 import io.promptloop.ingest.ingestion.domain.RejectionReason;
+import io.promptloop.ingest.ingestion.messaging.AvroWithBytes;
 import io.promptloop.ingest.ingestion.messaging.IngestMetrics;
 import io.promptloop.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -77,20 +76,18 @@ class KafkaConfig {
     }
 
     /**
-     * Publishes dead letters: the original bytes when the value could not be deserialized, otherwise the
-     * decoded record, serialized again with the same schema.
+     * Publishes dead letters with the exact bytes the record arrived with: the raw value when it could not be
+     * deserialized (Spring keeps it in the exception header), otherwise the bytes kept beside the decoded value.
+     * No schema registry is needed to dead-letter.
      */
     @Bean
     KafkaTemplate<Object, Object> deadLetterTemplate(KafkaProperties properties) {
         Map<String, Object> config = new HashMap<>(properties.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        var avro = new AvroKafkaSerializer<SpecificRecord>();
-        Map<String, Object> avroConfig = new HashMap<>(properties.getProperties());
-        avroConfig.put("apicurio.registry.auto-register", true);
-        avro.configure(avroConfig, false);
+        Serializer<AvroWithBytes> original = (topic, value) -> value.bytes();
         var values = new DelegatingByTypeSerializer(
-                Map.of(byte[].class, new ByteArraySerializer(), SpecificRecord.class, avro), true);
+                Map.of(byte[].class, new ByteArraySerializer(), AvroWithBytes.class, original));
         @SuppressWarnings({"unchecked", "rawtypes"})
         Serializer<Object> keys = (Serializer) new StringSerializer();
         var factory = new DefaultKafkaProducerFactory<>(config, keys, values);

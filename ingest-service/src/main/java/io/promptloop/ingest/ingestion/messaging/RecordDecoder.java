@@ -10,7 +10,6 @@ import io.promptloop.ingest.ingestion.domain.IngestEvent;
 import io.promptloop.ingest.ingestion.domain.InvalidEventException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.support.serializer.DeserializationException;
@@ -31,14 +30,29 @@ class RecordDecoder {
         this.validator = validator;
     }
 
-    <V> List<Decoded> decode(
+    /**
+     * Decodes the records in order. When the registry cannot be reached the batch stops there: the decoded
+     * prefix is returned with the index from which the records must be read again.
+     */
+    <V> Batch decode(
             List<ConsumerRecord<String, Object>> records, Class<V> valueType, Function<V, IngestEvent> mapper) {
         List<Decoded> decoded = new ArrayList<>(records.size());
         for (ConsumerRecord<String, Object> record : records) {
-            decoded.add(decodeOne(record, valueType, mapper));
+            try {
+                decoded.add(decodeOne(record, valueType, mapper));
+            } catch (RegistryUnavailableException e) {
+                return new Batch(decoded, decoded.size(), e);
+            }
         }
-        return decoded;
+        return new Batch(decoded, -1, null);
     }
+
+    /**
+     * @param decoded decoded records, in offset order
+     * @param retryIndex index of the first record to read again later, or -1
+     * @param retryCause why it must be read again
+     */
+    record Batch(List<Decoded> decoded, int retryIndex, RegistryUnavailableException retryCause) {}
 
     private <V> Decoded decodeOne(
             ConsumerRecord<String, Object> record, Class<V> valueType, Function<V, IngestEvent> mapper) {
@@ -50,6 +64,7 @@ class RecordDecoder {
                 if (failure != null) throw classify(failure);
                 throw new InvalidEventException(INVALID_VALUE, "record has no value (tombstone)");
             }
+            if (value instanceof AvroWithBytes withBytes) value = withBytes.value();
             if (!valueType.isInstance(value)) {
                 throw new InvalidEventException(
                         UNDECODABLE, "value is a " + value.getClass().getName() + ", expected " + valueType.getName());
@@ -57,21 +72,24 @@ class RecordDecoder {
             return new Decoded.Valid(validator.validate(mapper.apply(valueType.cast(value))));
         } catch (InvalidEventException e) {
             return new Decoded.Rejected(e);
+        } catch (RegistryUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
             // Avro may hand over a record that breaks our mapping (e.g. a null where the schema forbids it).
             return new Decoded.Rejected(new InvalidEventException(UNDECODABLE, "cannot map value: " + e, e));
         }
     }
 
-    /** Tells an unknown schema id (the registry answered 404) from bytes that are not Avro of the topic. */
+    /**
+     * Tells an unknown schema id (the registry answered 404) from bytes that are not Avro of the topic, and
+     * both from a registry that could not be reached, which is no fault of the record.
+     */
     static InvalidEventException classify(DeserializationException failure) {
         for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
-            String name = t.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-            if (name.contains("notfound") || message.contains("404") || message.contains("not found")) {
-                return new InvalidEventException(
-                        UNKNOWN_SCHEMA, "schema id unknown to the registry: " + t.getMessage(), failure);
+            if (t instanceof SchemaNotFoundException) {
+                return new InvalidEventException(UNKNOWN_SCHEMA, t.getMessage(), failure);
             }
+            if (t instanceof RegistryUnavailableException unavailable) throw unavailable;
         }
         Throwable root = failure;
         while (root.getCause() != null) root = root.getCause();

@@ -51,6 +51,13 @@ public class SessionQueries {
         return new Page<>(rows, page, size, total);
     }
 
+    public boolean exists(UUID id) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM conversation.prompt_tuning_sessions WHERE id = ?)")
+                .param(id)
+                .query(Boolean.class)
+                .single();
+    }
+
     public Optional<SessionDetail> find(UUID id) {
         Optional<SessionRow> session = jdbc.sql(
                         "SELECT " + SESSION_COLUMNS + " FROM conversation.prompt_tuning_sessions s WHERE s.id = ?")

@@ -21,6 +21,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -78,13 +79,18 @@ class SessionController {
     }
 
     @GetMapping(value = "/{id}/export.csv", produces = "text/csv")
-    ResponseEntity<?> exportOne(@PathVariable UUID id) {
-        if (queries.find(id).isEmpty()) return notFound(id);
+    ResponseEntity<StreamingResponseBody> exportOne(@PathVariable UUID id) {
+        if (!queries.exists(id)) {
+            throw new ErrorResponseException(
+                    HttpStatus.NOT_FOUND,
+                    ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no session " + id),
+                    null);
+        }
         return csv("session-" + id + ".csv", null, id);
     }
 
     @GetMapping(value = "/export.csv", produces = "text/csv")
-    ResponseEntity<?> exportMany(
+    ResponseEntity<StreamingResponseBody> exportMany(
             @RequestParam(required = false) String tester,
             @RequestParam(required = false) String agent,
             @RequestParam(required = false) String status,
