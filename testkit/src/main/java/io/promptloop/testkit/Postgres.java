@@ -104,6 +104,8 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
                     .setPort(port)
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
+                    // our own shutdown hook stops it, after the services that use it
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")

@@ -1,0 +1,869 @@
+package io.promptloop.devstack;
+
+import io.promptloop.devstack.agent.SimulatedAgent;
+import io.promptloop.schemas.Topics;
+import io.promptloop.testkit.ApicurioRegistry;
+import io.promptloop.testkit.DatabaseLogin;
+import io.promptloop.testkit.KafkaBroker;
+import io.promptloop.testkit.Postgres;
+import io.promptloop.testkit.Provisioning;
+import io.promptloop.testkit.ServiceLogin;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.logging.LogManager;
+import java.util.stream.Collectors;
+
+/**
+ * {@code ./promptloop run}: the whole system on this machine. Starts PostgreSQL 17, Kafka (KRaft) and Apicurio
+ * Registry with the test kit's launchers on fixed loopback ports and persistent data, provisions them (topics
+ * and dead-letter topics, schemas, migrations, one login per service with a password kept in the data
+ * directory), runs every service jar that has been built as a child JVM, starts a simulated agent, prints where
+ * everything is, and on shutdown stops it all in reverse order: agent, services, registry, Kafka, PostgreSQL.
+ */
+public final class DevStack implements AutoCloseable {
+
+    /** The promptloop database (the services' default {@code spring.datasource.url} names it too). */
+    static final String DATABASE = "promptloop";
+
+    /** The registry's own database when it stores schemas in PostgreSQL. */
+    static final String REGISTRY_DATABASE = "apicurio";
+
+    private static final Duration SERVICE_READY_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
+    private static final String SERVICE_HEAP = "512m";
+
+    /**
+     * Only the superuser, which the dev stack provisions with, logs in without a password, and only from this
+     * machine; every other role (the services, the analyst) must give its password, as in production.
+     */
+    private static final String PG_HBA = """
+            # written by the promptloop dev stack on every start
+            # TYPE  DATABASE  USER      ADDRESS        METHOD
+            local   all       postgres                 trust
+            host    all       postgres  127.0.0.1/32   trust
+            host    all       postgres  ::1/128        trust
+            local   all       all                      scram-sha-256
+            host    all       all       127.0.0.1/32   scram-sha-256
+            host    all       all       ::1/128        scram-sha-256
+            """;
+
+    /** A service the dev stack knows how to run, when its jar has been built. */
+    private record ServiceDefinition(
+            String name, ServiceLogin login, String propertyPrefix, int requestedPort, boolean required) {
+
+        Path jar(Path projectDirectory) {
+            return projectDirectory.resolve(name).resolve("target").resolve(name + ".jar");
+        }
+    }
+
+    /** A started service and the port it listens on. */
+    record RunningService(String name, int port, long pid, Path logFile) {
+
+        String url() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final Path dataDirectory;
+    private final Path logDirectory;
+    private final Credentials credentials;
+    private final FileLock lock;
+    private final Postgres postgres;
+    private final KafkaBroker kafka;
+    private final ApicurioRegistry registry;
+    private final List<ServiceDefinition> definitions;
+    private final List<ServiceProcess> services = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Duration> startupTimes = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private volatile boolean stopping;
+    private volatile SimulatedAgent agent;
+    private volatile String postgresVersion = "17";
+    private volatile Duration totalStartup = Duration.ZERO;
+
+    /**
+     * Prepares the stack: locks the data directory, reads or creates the credentials, checks that the fixed
+     * ports are free. Starts nothing.
+     *
+     * @throws IllegalStateException if another dev stack uses the data directory or a port is taken
+     */
+    DevStack(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.dataDirectory = options.dataDirectory().toAbsolutePath().normalize();
+        this.logDirectory = dataDirectory.resolve("logs");
+        try {
+            Files.createDirectories(logDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + logDirectory, e);
+        }
+        this.lock = lockDataDirectory(dataDirectory);
+        try {
+            this.credentials = Credentials.loadOrCreate(dataDirectory.resolve("credentials.properties"));
+            this.definitions = options.services()
+                    ? List.of(
+                            new ServiceDefinition(
+                                    "ingest-service",
+                                    ServiceLogin.INGEST,
+                                    "PROMPTLOOP_INGEST",
+                                    options.ingestPort(),
+                                    true),
+                            new ServiceDefinition(
+                                    "optimizer-service",
+                                    ServiceLogin.OPTIMIZER,
+                                    "PROMPTLOOP_OPTIMIZER",
+                                    options.optimizerPort(),
+                                    false),
+                            new ServiceDefinition(
+                                    "abtest-service",
+                                    ServiceLogin.ABTEST,
+                                    "PROMPTLOOP_ABTEST",
+                                    options.abtestPort(),
+                                    false))
+                    : List.of();
+            requireServiceJars();
+            requireFreePorts();
+            this.postgres = new Postgres(Postgres.Settings.defaults()
+                    .withPort(options.postgresPort())
+                    .withDataDirectory(dataDirectory.resolve("postgres"))
+                    .withLogFile(logDirectory.resolve("postgres.log"))
+                    .withDatabase(DATABASE));
+            this.kafka = new KafkaBroker(KafkaBroker.Settings.defaults()
+                    .withPorts(options.kafkaPort(), options.kafkaControllerPort())
+                    .withDataDirectory(dataDirectory.resolve("kafka"))
+                    .withLogFile(logDirectory.resolve("kafka.log")));
+            ApicurioRegistry.Settings registrySettings = ApicurioRegistry.Settings.defaults()
+                    .withPorts(options.registryPort(), options.registryManagementPort())
+                    .withWorkDirectory(dataDirectory.resolve("registry"))
+                    .withLogFile(logDirectory.resolve("apicurio-registry.log"));
+            if (options.registryStorage() == Options.RegistryStorage.POSTGRESQL) {
+                registrySettings = registrySettings.withSqlStorage(new DatabaseLogin(
+                        postgres.jdbcUrl(REGISTRY_DATABASE),
+                        postgres.superuser().user(),
+                        postgres.superuser().password()));
+            }
+            this.registry = new ApicurioRegistry(registrySettings);
+        } catch (RuntimeException e) {
+            release(lock);
+            throw e;
+        }
+    }
+
+    public static void main(String[] args) {
+        configureLogging();
+        Options options;
+        try {
+            options = Options.parse(args, defaultProjectDirectory());
+        } catch (Options.UsageException e) {
+            System.err.println("devstack: " + e.getMessage());
+            System.err.println("Run with --help to see the options.");
+            System.exit(64);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        Optional<Detached.Launch> detached;
+        try {
+            detached = Detached.detachedCommand(options);
+        } catch (RuntimeException e) {
+            System.err.println("devstack: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (detached.isPresent()) {
+            System.exit(Detached.supervise(detached.get()));
+        }
+        DevStack stack;
+        try {
+            stack = new DevStack(options, System.out);
+        } catch (RuntimeException e) {
+            System.err.println("devstack: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        // Stop in order on Ctrl-C, SIGTERM or the launcher's end, before the JVM's shutdown begins: once it
+        // has, every shutdown hook runs at the same time, embedded PostgreSQL's own among them, and the
+        // database would go while the services still write to it. The hook stays as the fallback.
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().name("devstack-stop-hook").unstarted(stack::close));
+        Runnable stop = stack::stopAndExit;
+        stopOnSignals(stop);
+        Detached.supervisorPid().ifPresent(pid -> Detached.onSupervisorExit(pid, stop));
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            if (!stack.stopRequested.get()) { // a failure, not a Ctrl-C while starting
+                System.err.println();
+                System.err.println("devstack: " + describe(e));
+                stack.close();
+                System.exit(1);
+            }
+            return; // stopped while starting: the stop thread exits the JVM
+        }
+        System.out.println(stack.banner());
+        try {
+            new CountDownLatch(1).await(); // until a signal: stopAndExit() ends the JVM
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts and provisions everything; on failure stops what started and throws. */
+    void start() {
+        long started = System.nanoTime();
+        out.println("promptloop dev stack: data in " + dataDirectory + ", logs in " + logDirectory);
+        ExecutorService executor = Executors.newFixedThreadPool(
+                4, Thread.ofPlatform().daemon().name("devstack-start-", 0).factory());
+        try {
+            CompletableFuture<Void> database = CompletableFuture.runAsync(
+                    () -> step("PostgreSQL", () -> {
+                        postgres.start();
+                        requirePasswordsForLogins();
+                        postgresVersion = serverVersion();
+                        return "PostgreSQL " + postgresVersion + " on 127.0.0.1:" + postgres.port();
+                    }),
+                    executor);
+            CompletableFuture<Void> broker = CompletableFuture.runAsync(
+                            () -> step("Kafka", () -> {
+                                kafka.start();
+                                return "Kafka (KRaft) on " + kafka.bootstrapServers();
+                            }),
+                            executor)
+                    .thenRunAsync(
+                            () -> step("topics", () -> {
+                                List<String> created = Provisioning.createTopics(kafka.bootstrapServers());
+                                return Topics.ALL.size() + " topics and their dead-letter topics ("
+                                        + (created.isEmpty() ? "all there already" : created.size() + " created") + ")";
+                            }),
+                            executor);
+            CompletableFuture<Void> schemas = database.thenRunAsync(
+                            () -> step("Apicurio Registry", () -> {
+                                boolean sql = options.registryStorage() == Options.RegistryStorage.POSTGRESQL;
+                                if (sql) {
+                                    postgres.createDatabaseIfMissing(REGISTRY_DATABASE);
+                                }
+                                registry.start();
+                                return "Apicurio Registry on " + registry.url() + " ("
+                                        + (sql ? "PostgreSQL database " + REGISTRY_DATABASE : "in-memory")
+                                        + " storage)";
+                            }),
+                            executor)
+                    .thenRunAsync(
+                            () -> step("schemas", () -> {
+                                Provisioning.requireBackwardCompatibility(registry);
+                                Map<String, Integer> ids = Provisioning.registerSchemas(registry);
+                                return ids.size() + " value schemas registered, compatibility BACKWARD";
+                            }),
+                            executor);
+            CompletableFuture<Void> migrations = database.thenRunAsync(
+                    () -> step("migrations", () -> {
+                        DatabaseLogin superuser = postgres.superuser();
+                        Provisioning.migrate(superuser);
+                        Map<ServiceLogin, DatabaseLogin> logins =
+                                Provisioning.createServiceLogins(superuser, credentials::databasePassword);
+                        return "Liquibase " + Provisioning.CHANGELOG + " applied; logins "
+                                + logins.keySet().stream()
+                                        .map(ServiceLogin::loginName)
+                                        .collect(Collectors.joining(", "));
+                    }),
+                    executor);
+            await(CompletableFuture.allOf(broker, schemas, migrations));
+
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            for (ServiceDefinition definition : definitions) {
+                Path jar = definition.jar(options.projectDirectory());
+                if (!Files.isRegularFile(jar)) {
+                    notes.add(definition.name() + ": not started, " + jar + " has not been built");
+                    continue;
+                }
+                ServiceProcess service = startService(definition, jar);
+                ready.add(CompletableFuture.runAsync(
+                        () -> step(definition.name(), () -> {
+                            service.awaitReady(SERVICE_READY_TIMEOUT);
+                            return definition.name() + " ready on " + "http://127.0.0.1:" + service.port() + " (pid "
+                                    + service.pid() + ")";
+                        }),
+                        executor));
+            }
+            await(CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)));
+            for (ServiceProcess service : services) {
+                service.onExit().thenAccept(code -> {
+                    if (!stopping) {
+                        out.println("devstack: WARNING " + service.name() + " exited unexpectedly with code " + code
+                                + "; last lines of " + service.logFile() + ":\n"
+                                + ServiceProcess.tail(service.logFile(), 20));
+                    }
+                });
+            }
+
+            if (options.agent()) {
+                step("simulated agent", () -> {
+                    SimulatedAgent.Settings settings = SimulatedAgent.Settings.of(
+                                    kafka.bootstrapServers(), registry.apiV3Url())
+                            .withSessionsPerSecond(options.agentRate())
+                            .withSeed(options.agentSeed()
+                                    .orElseGet(() -> ThreadLocalRandom.current().nextLong()));
+                    agent = SimulatedAgent.start(settings);
+                    return "simulated agent publishing " + formatRate(settings.sessionsPerSecond())
+                            + " sessions/s (seed " + settings.seed() + ")";
+                });
+            }
+            totalStartup = Duration.ofNanos(System.nanoTime() - started);
+        } catch (RuntimeException e) {
+            if (!stopping) {
+                close();
+            }
+            throw e;
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /** Stops everything on a thread of its own, then exits with 0; later calls only say that it is stopping. */
+    private void stopAndExit() {
+        if (!stopRequested.compareAndSet(false, true)) {
+            out.println("promptloop dev stack: already stopping (kill -9 "
+                    + ProcessHandle.current().pid() + " to force; the servers then stop by themselves)");
+            return;
+        }
+        Thread.ofPlatform().name("devstack-stop").start(() -> {
+            close();
+            System.exit(0);
+        });
+    }
+
+    /**
+     * Turns SIGINT, SIGTERM and SIGHUP into {@code stop}. A signal this JVM ignores (e.g. SIGINT of a background
+     * job) or cannot handle keeps its default, and the shutdown hook stops the stack.
+     */
+    @SuppressWarnings("restriction")
+    private static void stopOnSignals(Runnable stop) {
+        for (String name : List.of("INT", "TERM", "HUP")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // keep the JVM's handling of this signal
+            }
+        }
+    }
+
+    /** Stops everything this stack started, in reverse order of dependency. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopping = true;
+        long started = System.nanoTime();
+        out.println();
+        out.println("promptloop dev stack: stopping");
+        SimulatedAgent currentAgent = agent;
+        if (currentAgent != null) {
+            stopQuietly("simulated agent", () -> {
+                currentAgent.close();
+                SimulatedAgent.Stats stats = currentAgent.stats();
+                return stats.sessionsStarted() + " sessions, " + stats.recordsSent() + " records sent"
+                        + (stats.sendFailures() > 0 ? ", " + stats.sendFailures() + " failed" : "");
+            });
+        }
+        List<ServiceProcess> running;
+        synchronized (services) {
+            running = List.copyOf(services);
+        }
+        List<Thread> stoppers = new ArrayList<>();
+        for (ServiceProcess service : running) {
+            stoppers.add(Thread.ofPlatform()
+                    .name("devstack-stop-" + service.name())
+                    .start(() -> stopQuietly(service.name(), () -> {
+                        service.stop(SERVICE_STOP_GRACE);
+                        return "pid " + service.pid();
+                    })));
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopQuietly("Apicurio Registry", () -> {
+            registry.stop();
+            return registry.url();
+        });
+        stopQuietly("Kafka", () -> {
+            kafka.stop();
+            return kafka.bootstrapServers();
+        });
+        stopQuietly("PostgreSQL", () -> {
+            postgres.stop();
+            return "127.0.0.1:" + postgres.port();
+        });
+        release(lock);
+        out.printf(
+                Locale.ROOT,
+                "promptloop dev stack: stopped in %.1f s (data kept in %s)%n",
+                (System.nanoTime() - started) / 1e9,
+                dataDirectory);
+        out.flush();
+    }
+
+    /** What is where: printed once everything is up. */
+    String banner() {
+        String pgHost = "127.0.0.1:" + postgres.port();
+        String analyst = credentials.databasePassword(ServiceLogin.ANALYST);
+        String admin = credentials.adminPassword();
+        StringBuilder b = new StringBuilder();
+        String rule = "=".repeat(100);
+        b.append('\n').append(rule).append('\n');
+        b.append(String.format(
+                Locale.ROOT,
+                " promptloop is running (started in %.1f s). Press Ctrl-C to stop everything.%n",
+                totalStartup.toMillis() / 1000.0));
+        b.append(rule).append('\n');
+        b.append("\n PostgreSQL ")
+                .append(postgresVersion)
+                .append("   jdbc:postgresql://")
+                .append(pgHost)
+                .append('/')
+                .append(DATABASE)
+                .append('\n');
+        b.append("   analyst (read-only):  psql postgresql://analyst:")
+                .append(analyst)
+                .append('@')
+                .append(pgHost)
+                .append('/')
+                .append(DATABASE)
+                .append('\n');
+        b.append("     e.g.  SELECT * FROM analytics.v_session_statistics LIMIT 10;\n");
+        for (ServiceLogin login : List.of(ServiceLogin.INGEST, ServiceLogin.OPTIMIZER, ServiceLogin.ABTEST)) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "   %-20s  user %s, password %s%n",
+                    login.loginName() + ":",
+                    login.loginName(),
+                    credentials.databasePassword(login)));
+        }
+        b.append("   superuser:            psql postgresql://postgres@")
+                .append(pgHost)
+                .append('/')
+                .append(DATABASE)
+                .append("   (no password; from this machine only)\n");
+        b.append("\n Kafka        bootstrap servers ")
+                .append(kafka.bootstrapServers())
+                .append("\n   topics: ")
+                .append(Topics.ALL.stream().map(Topics.Topic::name).collect(Collectors.joining(", ")))
+                .append(" (each with ")
+                .append(Topics.DEAD_LETTER_SUFFIX)
+                .append(")\n");
+        b.append("\n Apicurio Registry ")
+                .append(registry.url())
+                .append(options.registryStorage() == Options.RegistryStorage.MEMORY ? " (in-memory)" : "")
+                .append("\n   Apicurio API v3:      ")
+                .append(registry.apiV3Url())
+                .append("   (Java serde: apicurio.registry.url)")
+                .append("\n   Confluent-compatible: ")
+                .append(registry.ccompatUrl())
+                .append("   (schema.registry.url)")
+                .append("\n   health:               ")
+                .append(registry.managementUrl())
+                .append("/health/ready\n");
+        for (ServiceProcess service : services) {
+            String url = "http://127.0.0.1:" + service.port();
+            b.append("\n ").append(service.name()).append("   ").append(url).append("   (pid ");
+            b.append(service.pid()).append(")\n");
+            b.append("   user ")
+                    .append(Credentials.ADMIN_USER)
+                    .append(", password ")
+                    .append(admin)
+                    .append('\n');
+            if (service.name().equals("ingest-service")) {
+                b.append("   curl -u admin:")
+                        .append(admin)
+                        .append(' ')
+                        .append(url)
+                        .append("/api/sessions\n");
+                b.append("   curl -u admin:")
+                        .append(admin)
+                        .append(" -o sessions.csv ")
+                        .append(url)
+                        .append("/api/sessions/export.csv\n");
+            }
+            b.append("   curl ").append(url).append("/actuator/health   (no login)\n");
+            b.append("   curl -u admin:").append(admin).append(' ').append(url).append("/actuator/prometheus\n");
+        }
+        synchronized (notes) {
+            for (String note : notes) {
+                b.append("\n ").append(note).append('\n');
+            }
+        }
+        if (!options.services()) {
+            b.append("\n services: not started (--no-services); point them at the URLs above\n");
+        }
+        SimulatedAgent currentAgent = agent;
+        if (currentAgent != null) {
+            SimulatedAgent.Settings settings = currentAgent.settings();
+            b.append("\n simulated agent   ")
+                    .append(formatRate(settings.sessionsPerSecond()))
+                    .append(" sessions/s as ")
+                    .append(settings.agentName())
+                    .append(", seed ")
+                    .append(settings.seed())
+                    .append(" (--agent-seed ")
+                    .append(settings.seed())
+                    .append(" replays the same events; --no-agent turns it off)\n");
+        } else {
+            b.append("\n simulated agent   off (--no-agent)\n");
+        }
+        b.append("\n logs          ").append(logDirectory).append('\n');
+        b.append(" credentials   ").append(credentials.file()).append('\n');
+        b.append(" startup       ");
+        synchronized (startupTimes) {
+            b.append(startupTimes.entrySet().stream()
+                    .map(e -> String.format(
+                            Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue().toMillis() / 1000.0))
+                    .collect(Collectors.joining(", ")));
+        }
+        b.append('\n').append(rule).append('\n');
+        return b.toString();
+    }
+
+    // --- what tests and tools can ask a running stack
+
+    String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    String registryApiV3Url() {
+        return registry.apiV3Url();
+    }
+
+    DatabaseLogin superuser() {
+        return postgres.superuser();
+    }
+
+    DatabaseLogin login(ServiceLogin login) {
+        return new DatabaseLogin(postgres.jdbcUrl(), login.loginName(), credentials.databasePassword(login));
+    }
+
+    String adminPassword() {
+        return credentials.adminPassword();
+    }
+
+    List<RunningService> services() {
+        synchronized (services) {
+            return services.stream()
+                    .map(s -> new RunningService(s.name(), s.port(), s.pid(), s.logFile()))
+                    .toList();
+        }
+    }
+
+    SimulatedAgent agent() {
+        return agent;
+    }
+
+    Map<String, Duration> startupTimes() {
+        synchronized (startupTimes) {
+            return Map.copyOf(startupTimes);
+        }
+    }
+
+    // --- internals
+
+    private ServiceProcess startService(ServiceDefinition definition, Path jar) {
+        if (stopping) {
+            throw new IllegalStateException("stopping");
+        }
+        int port = definition.requestedPort() != 0 ? definition.requestedPort() : freePort();
+        DatabaseLogin login = login(definition.login());
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("SPRING_DATASOURCE_URL", login.jdbcUrl());
+        environment.put("SPRING_DATASOURCE_USERNAME", login.user());
+        environment.put("SPRING_DATASOURCE_PASSWORD", login.password());
+        environment.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        environment.put("PROMPTLOOP_REGISTRY_URL", registry.apiV3Url());
+        environment.put("SERVER_PORT", Integer.toString(port));
+        environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_NAME", Credentials.ADMIN_USER);
+        environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword());
+        environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
+        environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", ""); // plain text in the log file, not JSON
+        ServiceProcess service = ServiceProcess.start(
+                definition.name(),
+                copyToRunDirectory(jar, definition.name() + ".jar"),
+                port,
+                environment,
+                dataDirectory,
+                logDirectory.resolve(definition.name() + ".log"),
+                SERVICE_HEAP);
+        services.add(service);
+        return service;
+    }
+
+    /**
+     * A service runs from a copy of its jar: a rebuild of the checkout while the stack runs would otherwise
+     * replace the jar under the running JVM, which loads classes from it lazily (and fails).
+     */
+    private Path copyToRunDirectory(Path jar, String name) {
+        Path copy = dataDirectory.resolve("run").resolve(name);
+        try {
+            Files.createDirectories(copy.getParent());
+            Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + jar + " to " + copy, e);
+        }
+    }
+
+    /** Runs one start-up step, prints how long it took, and remembers it for the banner. */
+    private void step(String name, Supplier<String> action) {
+        if (stopping) {
+            throw new IllegalStateException("stopping");
+        }
+        long started = System.nanoTime();
+        String done = action.get();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        startupTimes.put(name, took);
+        out.printf(Locale.ROOT, "  [ok] %-70s %6.1f s%n", done, took.toMillis() / 1000.0);
+    }
+
+    private void stopQuietly(String name, Supplier<String> action) {
+        long started = System.nanoTime();
+        try {
+            String what = action.get();
+            out.printf(
+                    Locale.ROOT, "  [stopped] %-25s %-45s %5.1f s%n", name, what, (System.nanoTime() - started) / 1e9);
+        } catch (RuntimeException e) {
+            out.println("  [failed] stopping " + name + ": " + e.getMessage());
+        }
+    }
+
+    private void requirePasswordsForLogins() {
+        Path hba = postgres.dataDirectory().resolve("pg_hba.conf");
+        try {
+            if (Files.isRegularFile(hba) && Files.readString(hba).equals(PG_HBA)) {
+                return;
+            }
+            Files.writeString(hba, PG_HBA);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + hba, e);
+        }
+        DatabaseLogin superuser = postgres.superuser();
+        try (Connection connection =
+                        DriverManager.getConnection(superuser.jdbcUrl(), superuser.user(), superuser.password());
+                Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reload the PostgreSQL configuration", e);
+        }
+    }
+
+    private String serverVersion() {
+        DatabaseLogin superuser = postgres.superuser();
+        try (Connection connection =
+                        DriverManager.getConnection(superuser.jdbcUrl(), superuser.user(), superuser.password());
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1).split(" ")[0];
+        } catch (SQLException e) {
+            return "17";
+        }
+    }
+
+    /** Fails before anything starts if a service the stack cannot do without has not been built. */
+    private void requireServiceJars() {
+        for (ServiceDefinition definition : definitions) {
+            Path jar = definition.jar(options.projectDirectory());
+            if (definition.required() && !Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " does not exist: build it first (./mvnw -q install"
+                        + " -DskipTests), give the checkout with --project-dir, or start only the infrastructure"
+                        + " with --no-services");
+            }
+        }
+    }
+
+    private void requireFreePorts() {
+        Map<String, Integer> fixed = new LinkedHashMap<>();
+        fixed.put("--pg-port", options.postgresPort());
+        fixed.put("--kafka-port", options.kafkaPort());
+        fixed.put("--kafka-controller-port", options.kafkaControllerPort());
+        fixed.put("--registry-port", options.registryPort());
+        fixed.put("--registry-management-port", options.registryManagementPort());
+        for (ServiceDefinition definition : definitions) {
+            if (Files.isRegularFile(definition.jar(options.projectDirectory()))) {
+                fixed.put("--" + definition.name().replace("-service", "") + "-port", definition.requestedPort());
+            }
+        }
+        Map<Integer, String> seen = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        fixed.forEach((option, port) -> {
+            if (port == 0) {
+                return;
+            }
+            String earlier = seen.putIfAbsent(port, option);
+            if (earlier != null) {
+                problems.add("port " + port + " is given to both " + earlier + " and " + option);
+            } else if (!isFree(port)) {
+                problems.add("port " + port + " (" + option + ") is already in use on 127.0.0.1");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems)
+                    + ". Stop whatever uses it, or choose other ports (0 picks a free one).");
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on 127.0.0.1", e);
+        }
+    }
+
+    private static FileLock lockDataDirectory(Path dataDirectory) {
+        Path file = dataDirectory.resolve("devstack.lock");
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("another dev stack is running with data directory " + dataDirectory
+                        + "; stop it first, or use --data-dir");
+            }
+            channel.truncate(0);
+            channel.write(StandardCharsets.UTF_8.encode(ProcessHandle.current().pid() + "\n"));
+            return lock;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IllegalStateException("this JVM already runs a dev stack with data directory " + dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + file, e);
+        }
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            // the lock goes with the process anyway
+        }
+    }
+
+    private static void await(CompletableFuture<Void> future) {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+    }
+
+    /** The checkout this jar was built in ({@code <root>/devstack/target/devstack.jar}), else the working directory. */
+    static Path defaultProjectDirectory() {
+        String classpath = System.getProperty("java.class.path", "");
+        if (!classpath.contains(java.io.File.pathSeparator) && classpath.endsWith(".jar")) {
+            Path jar = Path.of(classpath).toAbsolutePath().normalize();
+            Path target = jar.getParent();
+            Path module = target == null ? null : target.getParent();
+            Path root = module == null ? null : module.getParent();
+            if (root != null
+                    && target.getFileName().toString().equals("target")
+                    && module.getFileName().toString().equals("devstack")
+                    && Files.isRegularFile(root.resolve("pom.xml"))) {
+                return root;
+            }
+        }
+        return Path.of("").toAbsolutePath();
+    }
+
+    private static String formatRate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+    }
+
+    /** The message of an exception and its causes, without repeating them. */
+    static String describe(Throwable e) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message =
+                    t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (messages.stream().noneMatch(m -> m.contains(message))) {
+                messages.add(message);
+            }
+        }
+        return String.join("\n  caused by: ", messages);
+    }
+
+    /**
+     * One logging system for this JVM: the test kit's System.Logger, Liquibase and (through slf4j-jdk14) Kafka
+     * clients and the serde all log to java.util.logging; warnings only, on one line each, since the dev stack
+     * reports its own progress.
+     */
+    static void configureLogging() {
+        String configuration = """
+                handlers=java.util.logging.ConsoleHandler
+                .level=WARNING
+                java.util.logging.ConsoleHandler.level=ALL
+                java.util.logging.ConsoleHandler.formatter=java.util.logging.SimpleFormatter
+                java.util.logging.SimpleFormatter.format=%1$tT %4$s %3$s: %5$s%6$s%n
+                # "connection refused" while the test kit waits for the broker to come up
+                org.apache.kafka.clients.NetworkClient.level=SEVERE
+                io.apicurio.registry.client.common.DefaultVertxInstance.level=SEVERE
+                """;
+        // Liquibase prints its update summary straight to stdout unless told to log it
+        System.setProperty("liquibase.command.showSummaryOutput", "LOG");
+        try {
+            LogManager.getLogManager()
+                    .readConfiguration(new ByteArrayInputStream(configuration.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            // keep the JDK's defaults
+        }
+    }
+}

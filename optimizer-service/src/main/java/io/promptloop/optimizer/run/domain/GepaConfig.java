@@ -1,0 +1,37 @@
+package io.promptloop.optimizer.run.domain;
+
+import java.time.Duration;
+
+/**
+ * Settings of one GEPA run; with the same settings, examples, scores and reflections a run takes the same
+ * path (all randomness derives from {@code seed}).
+ *
+ * @param maxMetricCalls budget in example evaluations (light ≈ 500, medium ≈ 2,000, heavy ≈ 4,000)
+ * @param minibatchSize train examples per reflection (GEPA's default is 3)
+ * @param seed seed of every random choice
+ * @param maxIterationsWithoutImprovement stop after this many iterations without a better best candidate; 0 = never
+ * @param maxWallTime stop when the run has taken this long; null = never
+ * @param perfectScore a parent that scores this on a whole minibatch has nothing to learn there: skip it
+ */
+public record GepaConfig(
+        int maxMetricCalls,
+        int minibatchSize,
+        long seed,
+        int maxIterationsWithoutImprovement,
+        Duration maxWallTime,
+        double perfectScore) {
+
+    public GepaConfig {
+        if (maxMetricCalls < 1)
+            throw new IllegalArgumentException("maxMetricCalls must be >= 1, was " + maxMetricCalls);
+        if (minibatchSize < 1) throw new IllegalArgumentException("minibatchSize must be >= 1, was " + minibatchSize);
+        if (maxIterationsWithoutImprovement < 0)
+            throw new IllegalArgumentException("maxIterationsWithoutImprovement must be >= 0");
+        if (maxWallTime != null && !maxWallTime.isPositive())
+            throw new IllegalArgumentException("maxWallTime must be positive");
+    }
+
+    public static GepaConfig of(int maxMetricCalls, long seed) {
+        return new GepaConfig(maxMetricCalls, 3, seed, 0, null, 1.0);
+    }
+}

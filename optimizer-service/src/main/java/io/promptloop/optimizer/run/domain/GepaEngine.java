@@ -1,0 +1,153 @@
+package io.promptloop.optimizer.run.domain;
+
+import io.promptloop.optimizer.run.domain.Decision.Finished;
+import io.promptloop.optimizer.run.domain.Decision.NeedReflection;
+import io.promptloop.optimizer.run.domain.Decision.NeedScores;
+import io.promptloop.optimizer.run.domain.Decision.Purpose;
+import io.promptloop.optimizer.run.domain.Decision.StopReason;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * GEPA (reflective prompt evolution) as a pure function from what a run has recorded to what it needs next.
+ *
+ * <p>Each call replays the run from its start: the seed's validation, then per iteration t a parent sampled
+ * from the Pareto front of the accepted candidates ({@link ParetoFront}), a minibatch of train examples
+ * ({@link Minibatches}), the parent's scores on it, a reflection that proposes a child, the child's scores on
+ * the same minibatch, acceptance only if the child's minibatch sum is strictly higher, and then the child's
+ * full validation. Randomness comes from {@code (seed, iteration)} alone, so the replay of a run resumed after
+ * a crash takes exactly the path the uninterrupted run would have taken. Stoppers (budget, no improvement,
+ * wall time) are checked only before an iteration that has not begun yet. Source: Agrawal et al., "GEPA:
+ * Reflective Prompt Evolution Can Outperform Reinforcement Learning" (2025), Algorithm 1.
+ */
+public final class GepaEngine {
+
+    public Decision decide(RunSnapshot run) {
+        if (run.validationIds().isEmpty() || run.trainIds().isEmpty()) {
+            throw new IllegalStateException("a GEPA run needs at least one train and one validation example");
+        }
+        GepaConfig config = run.config();
+        List<Integer> accepted = new ArrayList<>(List.of(0));
+        List<String> missing = missing(run, 0, run.validationIds());
+        if (!missing.isEmpty()) return new NeedScores(-1, 0, missing, Purpose.SEED_VALIDATION);
+
+        int best = 0;
+        double bestScore = meanValidation(run, 0);
+        int sinceImprovement = 0;
+        int perfectInARow = 0;
+        // after this many minibatches in a row on which the chosen parent is already perfect, there is nothing
+        // left to learn from the train set (two epochs' worth of batches)
+        int convergedAfter = 2
+                * Math.ceilDiv(
+                        run.trainIds().size(),
+                        Math.min(config.minibatchSize(), run.trainIds().size()));
+        for (int t = 0; ; t++) {
+            boolean frontier = t >= run.iterationsStarted();
+            if (frontier) {
+                StopReason stop =
+                        perfectInARow >= convergedAfter ? StopReason.CONVERGED : stopper(run, sinceImprovement);
+                if (stop != null) return new Finished(best, bestScore, meanValidation(run, 0), stop, t);
+            }
+            ParetoFront front = ParetoFront.of(validationMatrix(run, accepted));
+            int parent = accepted.get(front.sample(new SplittableRandom(mix(config.seed(), t))));
+            List<String> minibatch = Minibatches.forIteration(run.trainIds(), t, config.minibatchSize(), config.seed());
+
+            missing = missing(run, parent, minibatch);
+            if (!missing.isEmpty()) return new NeedScores(t, parent, missing, Purpose.PARENT_MINIBATCH);
+            double parentSum = sum(run, parent, minibatch);
+            if (parentSum >= config.perfectScore() * minibatch.size()) {
+                sinceImprovement++;
+                perfectInARow++;
+                continue; // nothing to learn from a perfect minibatch
+            }
+            perfectInARow = 0;
+            Integer child = run.reflections().get(t);
+            if (child == null) return new NeedReflection(t, parent, minibatch);
+
+            missing = missing(run, child, minibatch);
+            if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_MINIBATCH);
+            if (accepted.contains(child) || sum(run, child, minibatch) <= parentSum) {
+                sinceImprovement++;
+                continue; // not strictly better on the minibatch: rejected
+            }
+            missing = missing(run, child, run.validationIds());
+            if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
+            accepted.add(child);
+            double childScore = meanValidation(run, child);
+            if (childScore > bestScore) {
+                best = child;
+                bestScore = childScore;
+                sinceImprovement = 0;
+            } else {
+                sinceImprovement++;
+            }
+        }
+    }
+
+    /** The candidates accepted so far (seed first), replayed like {@link #decide} does. */
+    public List<Integer> accepted(RunSnapshot run) {
+        List<Integer> accepted = new ArrayList<>(List.of(0));
+        for (int t = 0; t < run.iterationsStarted(); t++) {
+            Integer child = run.reflections().get(t);
+            if (child != null && !accepted.contains(child) && complete(run, child, run.validationIds())) {
+                accepted.add(child);
+            }
+        }
+        return accepted;
+    }
+
+    private static StopReason stopper(RunSnapshot run, int sinceImprovement) {
+        GepaConfig config = run.config();
+        if (run.metricCallsSpent() >= config.maxMetricCalls()) return StopReason.BUDGET;
+        if (config.maxIterationsWithoutImprovement() > 0
+                && sinceImprovement >= config.maxIterationsWithoutImprovement()) {
+            return StopReason.NO_IMPROVEMENT;
+        }
+        if (config.maxWallTime() != null && run.elapsed().compareTo(config.maxWallTime()) >= 0) {
+            return StopReason.WALL_TIME;
+        }
+        return null;
+    }
+
+    private static List<String> missing(RunSnapshot run, int candidate, List<String> exampleIds) {
+        Set<String> missing = new LinkedHashSet<>();
+        for (String id : exampleIds) if (run.score(candidate, id).isEmpty()) missing.add(id);
+        return List.copyOf(missing);
+    }
+
+    private static boolean complete(RunSnapshot run, int candidate, List<String> exampleIds) {
+        return missing(run, candidate, exampleIds).isEmpty();
+    }
+
+    private static double sum(RunSnapshot run, int candidate, List<String> exampleIds) {
+        double sum = 0;
+        for (String id : exampleIds) sum += run.score(candidate, id).orElseThrow();
+        return sum;
+    }
+
+    static double meanValidation(RunSnapshot run, int candidate) {
+        return sum(run, candidate, run.validationIds()) / run.validationIds().size();
+    }
+
+    private static double[][] validationMatrix(RunSnapshot run, List<Integer> candidates) {
+        double[][] matrix = new double[candidates.size()][run.validationIds().size()];
+        for (int c = 0; c < candidates.size(); c++) {
+            for (int e = 0; e < run.validationIds().size(); e++) {
+                matrix[c][e] =
+                        run.score(candidates.get(c), run.validationIds().get(e)).orElseThrow();
+            }
+        }
+        return matrix;
+    }
+
+    /** A well-mixed seed for a sub-stream (SplitMix64 finaliser), so nearby iterations get unrelated draws. */
+    static long mix(long seed, long stream) {
+        long z = seed + stream * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
