@@ -1,5 +1,6 @@
 package io.promptloop.devstack;
 
+import io.promptloop.avro.common.AgentRef;
 import io.promptloop.devstack.agent.SimulatedAgent;
 import io.promptloop.schemas.Topics;
 import io.promptloop.testkit.ApicurioRegistry;
@@ -8,6 +9,7 @@ import io.promptloop.testkit.KafkaBroker;
 import io.promptloop.testkit.Postgres;
 import io.promptloop.testkit.Provisioning;
 import io.promptloop.testkit.ServiceLogin;
+import io.promptloop.testkit.agent.SimulatedEvaluator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,8 +50,10 @@ import java.util.stream.Collectors;
  * {@code ./promptloop run}: the whole system on this machine. Starts PostgreSQL 17, Kafka (KRaft) and Apicurio
  * Registry with the test kit's launchers on fixed loopback ports and persistent data, provisions them (topics
  * and dead-letter topics, schemas, migrations, one login per service with a password kept in the data
- * directory), runs every service jar that has been built as a child JVM, starts a simulated agent, prints where
- * everything is, and on shutdown stops it all in reverse order: agent, services, registry, Kafka, PostgreSQL.
+ * directory), runs every service jar that has been built as a child JVM, starts a simulated agent (and beside
+ * it a simulated evaluator that answers the optimizer, after publishing the baseline evaluations it learns from),
+ * prints where everything is, and on shutdown stops it all in reverse order: agent and evaluator, services,
+ * registry, Kafka, PostgreSQL.
  */
 public final class DevStack implements AutoCloseable {
 
@@ -62,6 +66,15 @@ public final class DevStack implements AutoCloseable {
     private static final Duration SERVICE_READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
     private static final String SERVICE_HEAP = "512m";
+
+    /**
+     * The simulated agent's instruction before any optimization: its evaluations on {@link #BASELINE_EXAMPLES}
+     * examples are the optimizer's training data. It covers one guideline of the evaluator's hidden rubric.
+     */
+    static final String BASELINE_INSTRUCTION = "You are an HR assistant for people managers. Answer questions about"
+            + " attendance, conduct, leave and performance briefly and politely, and cite the policy section.";
+
+    static final int BASELINE_EXAMPLES = 40;
 
     /**
      * Only the superuser, which the dev stack provisions with, logs in without a password, and only from this
@@ -112,6 +125,7 @@ public final class DevStack implements AutoCloseable {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile SimulatedAgent agent;
+    private volatile SimulatedEvaluator evaluator;
     private volatile String postgresVersion = "17";
     private volatile Duration totalStartup = Duration.ZERO;
 
@@ -343,6 +357,19 @@ public final class DevStack implements AutoCloseable {
                     return "simulated agent publishing " + formatRate(settings.sessionsPerSecond())
                             + " sessions/s (seed " + settings.seed() + ")";
                 });
+                step("simulated evaluator", () -> {
+                    SimulatedAgent.Settings agentSettings = agent.settings();
+                    evaluator = new SimulatedEvaluator(
+                                    SimulatedEvaluator.Settings.of(kafka.bootstrapServers(), registry.apiV3Url())
+                                            .withAgentName(agentSettings.agentName()))
+                            .start();
+                    int published = evaluator.publish(evaluator.baselineEvaluations(
+                            new AgentRef(agentSettings.agentName(), agentSettings.predictorName()),
+                            BASELINE_INSTRUCTION,
+                            BASELINE_EXAMPLES));
+                    return "simulated evaluator answering optimizer requests (" + published
+                            + " baseline evaluations published)";
+                });
             }
             totalStartup = Duration.ofNanos(System.nanoTime() - started);
         } catch (RuntimeException e) {
@@ -393,6 +420,15 @@ public final class DevStack implements AutoCloseable {
         long started = System.nanoTime();
         out.println();
         out.println("promptloop dev stack: stopping");
+        SimulatedEvaluator currentEvaluator = evaluator;
+        if (currentEvaluator != null) {
+            stopQuietly("simulated evaluator", () -> {
+                currentEvaluator.close();
+                SimulatedEvaluator.Stats stats = currentEvaluator.stats();
+                return stats.requestsAnswered() + " requests answered, " + stats.requestsIgnored() + " ignored"
+                        + (stats.failures() > 0 ? ", " + stats.failures() + " failures" : "");
+            });
+        }
         SimulatedAgent currentAgent = agent;
         if (currentAgent != null) {
             stopQuietly("simulated agent", () -> {
@@ -547,6 +583,15 @@ public final class DevStack implements AutoCloseable {
                     .append(" (--agent-seed ")
                     .append(settings.seed())
                     .append(" replays the same events; --no-agent turns it off)\n");
+            if (evaluator != null) {
+                b.append(" simulated evaluator   answers ")
+                        .append(Topics.OPTIMIZER_EVALUATION_REQUESTS.name())
+                        .append(" on ")
+                        .append(Topics.AGENT_EVALUATIONS.name())
+                        .append(" by a hidden rubric; ")
+                        .append(BASELINE_EXAMPLES)
+                        .append(" baseline evaluations published\n");
+            }
         } else {
             b.append("\n simulated agent   off (--no-agent)\n");
         }
@@ -595,6 +640,10 @@ public final class DevStack implements AutoCloseable {
 
     SimulatedAgent agent() {
         return agent;
+    }
+
+    SimulatedEvaluator evaluator() {
+        return evaluator;
     }
 
     Map<String, Duration> startupTimes() {

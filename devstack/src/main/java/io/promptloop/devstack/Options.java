@@ -21,7 +21,7 @@ import java.util.Set;
  * @param optimizerPort optimizer-service HTTP port; 0 for a free one
  * @param abtestPort abtest-service HTTP port; 0 for a free one
  * @param services whether to start the services
- * @param agent whether to start the simulated agent
+ * @param agent whether to start the simulated agent and its evaluator
  * @param agentRate sessions per second the agent starts
  * @param agentSeed the agent's seed; empty for a random one
  */
@@ -79,7 +79,8 @@ record Options(
               --optimizer-port PORT           optimizer-service HTTP (default 8082)
               --abtest-port PORT              abtest-service HTTP (default 8083)
               --no-services                   start the infrastructure only (run services from the IDE)
-              --no-agent                      do not start the simulated agent
+              --no-agent                      do not start the simulated agent (nor the evaluator that
+                                              answers the optimizer's evaluation requests)
               --agent-rate N                  sessions the simulated agent starts per second (default 2)
               --agent-seed N                  the agent's random seed (default: a new one, printed)
               -h, --help                      this text

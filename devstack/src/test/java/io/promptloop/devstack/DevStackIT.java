@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ./promptloop run} end to end, on free ports and a temporary data directory: the infrastructure
  * starts and is provisioned, ingest-service runs as a child JVM, the simulated agent's sessions land in
- * PostgreSQL through it, and closing the stack leaves no process behind.
+ * PostgreSQL through it, the simulated evaluator has published the baseline evaluations, and closing the stack
+ * leaves no process behind.
  */
 class DevStackIT {
 
@@ -78,11 +79,18 @@ class DevStackIT {
                     .pollInterval(Duration.ofSeconds(1))
                     .until(() -> endedSessions(stack.login(ServiceLogin.ANALYST)) > 0);
             assertThat(sessionsListed(ingest, stack.adminPassword())).isPositive();
+            assertThat(stack.evaluator().stats().evaluationsSent())
+                    .as("the baseline evaluations, published at start")
+                    .isEqualTo(DevStack.BASELINE_EXAMPLES);
+            await().atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> baselineEvaluationsStored(stack.superuser()) == DevStack.BASELINE_EXAMPLES);
             assertThat(stack.banner())
                     .contains("psql postgresql://analyst:"
                             + stack.login(ServiceLogin.ANALYST).password() + "@")
                     .contains(ingest.url() + "/api/sessions")
-                    .contains("optimizer-service: not started");
+                    .contains("optimizer-service: not started")
+                    .contains("simulated evaluator");
         }
         assertThat(output.toString(StandardCharsets.UTF_8)).contains("promptloop dev stack: stopped");
         for (DevStack.RunningService service : services) {
@@ -99,6 +107,18 @@ class DevStackIT {
                 Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT count(*) FROM analytics.v_session_statistics"
                         + " WHERE session_end IS NOT NULL AND total_turns >= 3")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The simulated evaluator's baseline, as ingest-service stored it (examples hr-001 ...). */
+    private static long baselineEvaluationsStored(DatabaseLogin superuser) throws SQLException {
+        try (Connection connection =
+                        DriverManager.getConnection(superuser.jdbcUrl(), superuser.user(), superuser.password());
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM conversation.evaluations"
+                        + " WHERE example_id LIKE 'hr-%' AND run_id IS NULL")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -1,0 +1,373 @@
+package io.promptloop.optimizer.run;
+
+import io.promptloop.optimizer.config.OptimizerProperties;
+import io.promptloop.optimizer.instruction.InstructionRepository;
+import io.promptloop.optimizer.instruction.domain.InstructionHash;
+import io.promptloop.optimizer.reflection.domain.ReflectionExample;
+import io.promptloop.optimizer.reflection.domain.ReflectionException;
+import io.promptloop.optimizer.reflection.domain.ReflectionRequest;
+import io.promptloop.optimizer.reflection.domain.Reflector;
+import io.promptloop.optimizer.run.domain.BootstrapPlan;
+import io.promptloop.optimizer.run.domain.Decision;
+import io.promptloop.optimizer.run.domain.GepaConfig;
+import io.promptloop.optimizer.run.domain.GepaEngine;
+import io.promptloop.optimizer.run.domain.RunSnapshot;
+import io.promptloop.optimizer.run.messaging.OptimizerPublisher;
+import io.promptloop.optimizer.run.persistence.RunStore;
+import io.promptloop.optimizer.run.persistence.RunStore.CandidateRow;
+import io.promptloop.optimizer.run.persistence.RunStore.RunRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Moves one run forward, inside the caller's transaction and under the run's row lock: rebuild the snapshot from
+ * PostgreSQL, ask the engine what the run needs, and do it (request scores, reflect, or finish). Because the
+ * snapshot is the whole state, a replica that crashed at any point leaves nothing to repair: the next step of any
+ * replica continues the run exactly where it was.
+ */
+@Component
+public class RunStepper {
+
+    private static final Logger log = LoggerFactory.getLogger(RunStepper.class);
+
+    public enum Progress {
+        CONTINUE,
+        WAIT,
+        DONE
+    }
+
+    private final RunStore store;
+    private final InstructionRepository instructions;
+    private final Reflector reflector;
+    private final OptimizerPublisher publisher;
+    private final OptimizerProperties properties;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final GepaEngine gepa = new GepaEngine();
+    private final BootstrapPlan bootstrap = new BootstrapPlan();
+
+    RunStepper(
+            RunStore store,
+            InstructionRepository instructions,
+            Reflector reflector,
+            OptimizerPublisher publisher,
+            OptimizerProperties properties,
+            JsonMapper json,
+            Clock clock) {
+        this.store = store;
+        this.instructions = instructions;
+        this.reflector = reflector;
+        this.publisher = publisher;
+        this.properties = properties;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Re-sends requests whose answers are late, or fails the run when they stay unanswered. */
+    public void checkTimeouts(RunRow run) {
+        Instant now = clock.instant();
+        for (var request : store.pendingRequests(run.runId())) {
+            if (request.deadline() == null || request.deadline().isAfter(now)) continue;
+            if (request.attempt() >= properties.evaluation().maxAttempts()) {
+                fail(
+                        run,
+                        "no answer to evaluation request " + request.requestId() + " after " + request.attempt()
+                                + " attempts of "
+                                + properties.evaluation().timeout().toSeconds() + " s");
+                return;
+            }
+            store.retryRequest(
+                    request.requestId(), now.plus(properties.evaluation().timeout()));
+            CandidateRow candidate = candidateById(run.runId(), request.candidateId());
+            publisher.requestEvaluationAfterCommit(
+                    run,
+                    request.requestId(),
+                    candidate,
+                    inputs(run, request.exampleIds()),
+                    now.plus(properties.evaluation().timeout()));
+            log.info(
+                    "run {}: evaluation request {} timed out, sent again (attempt {})",
+                    run.runId(),
+                    request.requestId(),
+                    request.attempt() + 1);
+        }
+    }
+
+    public Progress step(UUID runId) {
+        RunRow run = store.find(runId).orElseThrow();
+        if (!run.status().equals("pending") && !run.status().equals("running")) return Progress.DONE;
+        store.markRunning(runId);
+        RunConfig config = json.readValue(run.configJson(), RunConfig.class);
+        List<CandidateRow> candidates = store.candidates(runId);
+        RunSnapshot snapshot = snapshot(run, config, candidates);
+        Decision decision =
+                run.optimizerType().equals("bootstrap_fewshot") ? bootstrap.decide(snapshot) : gepa.decide(snapshot);
+        return switch (decision) {
+            case Decision.NeedScores need -> requestScores(run, candidates, need);
+            case Decision.NeedReflection need -> reflect(run, config, candidates, snapshot, need);
+            case Decision.Finished finished -> finish(run, candidates, snapshot, finished);
+        };
+    }
+
+    private RunSnapshot snapshot(RunRow run, RunConfig config, List<CandidateRow> candidates) {
+        Map<UUID, Integer> indexOf = new HashMap<>();
+        for (CandidateRow c : candidates) indexOf.put(c.id(), c.index());
+        Map<Integer, Map<String, Double>> scores = new HashMap<>();
+        for (var s : store.scores(run.runId())) {
+            scores.computeIfAbsent(indexOf.get(s.candidateId()), k -> new HashMap<>())
+                    .put(s.exampleId(), s.score());
+        }
+        Map<Integer, Integer> reflections = new HashMap<>();
+        for (CandidateRow c : candidates)
+            if (c.origin().equals("reflection")) reflections.put(c.iteration(), c.index());
+        GepaConfig gepaConfig = new GepaConfig(
+                run.maxMetricCalls(),
+                config.minibatchSize(),
+                run.seed(),
+                config.maxIterationsWithoutImprovement(),
+                config.maxWallTimeSeconds() == null ? null : Duration.ofSeconds(config.maxWallTimeSeconds()),
+                1.0);
+        Instant started = run.startedAt() == null ? clock.instant() : run.startedAt();
+        return new RunSnapshot(
+                gepaConfig,
+                config.trainIds(),
+                config.validationIds(),
+                candidates.stream().map(CandidateRow::toDomain).toList(),
+                scores,
+                reflections,
+                run.iteration(),
+                run.metricCallsSpent(),
+                Duration.between(started, clock.instant()));
+    }
+
+    private Progress requestScores(RunRow run, List<CandidateRow> candidates, Decision.NeedScores need) {
+        CandidateRow candidate = candidates.get(need.candidate());
+        String split = switch (need.purpose()) {
+            case SEED_VALIDATION, CHILD_VALIDATION -> "validation";
+            case PARENT_MINIBATCH, CHILD_MINIBATCH -> "train";
+        };
+        int reused = store.reuseKnownScores(
+                run.runId(),
+                candidate.id(),
+                candidate.hash(),
+                run.agentName(),
+                run.predictorName(),
+                need.exampleIds(),
+                split);
+        if (reused > 0) return Progress.CONTINUE;
+        for (var pending : store.pendingRequests(run.runId())) {
+            if (pending.candidateId().equals(candidate.id())
+                    && pending.exampleIds().containsAll(need.exampleIds())) {
+                return Progress.WAIT; // already asked; the answers (or the time-out) move the run on
+            }
+        }
+        UUID requestId = UUID.randomUUID();
+        Instant deadline = clock.instant().plus(properties.evaluation().timeout());
+        store.insertRequest(requestId, run.runId(), candidate.id(), need.exampleIds(), split, deadline);
+        store.advance(run.runId(), need.iteration() + 1, need.exampleIds().size());
+        publisher.requestEvaluationAfterCommit(run, requestId, candidate, inputs(run, need.exampleIds()), deadline);
+        return Progress.WAIT;
+    }
+
+    private Progress reflect(
+            RunRow run,
+            RunConfig config,
+            List<CandidateRow> candidates,
+            RunSnapshot snapshot,
+            Decision.NeedReflection need) {
+        CandidateRow parent = candidates.get(need.parent());
+        Map<String, RunStore.ScoreRow> parentScores = new HashMap<>();
+        for (var s : store.scores(run.runId()))
+            if (s.candidateId().equals(parent.id())) parentScores.put(s.exampleId(), s);
+        Map<String, String> inputs = inputs(run, need.minibatch());
+        List<ReflectionExample> examples = new ArrayList<>();
+        for (String id : need.minibatch()) {
+            var s = parentScores.get(id);
+            examples.add(new ReflectionExample(id, inputs.getOrDefault(id, ""), s.output(), s.score(), s.feedback()));
+        }
+        String childText;
+        String analysis;
+        List<String> weaknesses;
+        try {
+            var proposal = reflector.propose(new ReflectionRequest(
+                    run.agentName(), run.predictorName(), parent.text(), examples, Map.of(), need.iteration()));
+            childText = proposal.instruction();
+            analysis = proposal.analysis();
+            weaknesses = proposal.weaknesses();
+            store.stage(
+                    run.runId(),
+                    "reflection",
+                    need.iteration(),
+                    "completed",
+                    json.writeValueAsString(Map.of("reflector", reflector.name())));
+        } catch (ReflectionException e) {
+            store.stage(
+                    run.runId(),
+                    "reflection",
+                    need.iteration(),
+                    "failed",
+                    json.writeValueAsString(Map.of(
+                            "reflector",
+                            reflector.name(),
+                            "error",
+                            String.valueOf(e.getMessage()),
+                            "retryable",
+                            e.retryable())));
+            int failures = store.failedReflectionsInARow(run.runId());
+            if (failures >= properties.reflection().maxFailuresInARow()) {
+                fail(run, "reflection failed " + failures + " times in a row; last: " + e.getMessage());
+                return Progress.DONE;
+            }
+            // the iteration goes on with the parent's own text: it cannot beat the parent, costs no budget
+            // (its scores are reused) and the run is never stuck on a reflector
+            log.warn(
+                    "run {} iteration {}: reflection failed ({}); continuing without a new candidate",
+                    run.runId(),
+                    need.iteration(),
+                    e.getMessage());
+            childText = parent.text();
+            analysis = "reflection failed: " + e.getMessage();
+            weaknesses = List.of();
+        }
+        UUID childId = store.insertCandidate(
+                run.runId(),
+                candidates.size(),
+                childText,
+                InstructionHash.of(childText),
+                List.of(parent.id()),
+                List.of(parent.index()),
+                "reflection",
+                need.iteration(),
+                need.minibatch());
+        store.weakness(
+                run.runId(),
+                childId,
+                need.iteration(),
+                json.writeValueAsString(weaknesses),
+                analysis,
+                need.minibatch(),
+                reflector.name());
+        store.advance(run.runId(), need.iteration() + 1, 0);
+        return Progress.CONTINUE;
+    }
+
+    private Progress finish(
+            RunRow run, List<CandidateRow> candidates, RunSnapshot snapshot, Decision.Finished finished) {
+        List<Integer> accepted = run.optimizerType().equals("bootstrap_fewshot")
+                ? candidates.stream().map(CandidateRow::index).toList()
+                : gepa.accepted(snapshot);
+        for (CandidateRow c : candidates) {
+            Double validation = meanValidation(snapshot, c.index());
+            store.markCandidate(c.id(), validation, accepted.contains(c.index()) && validation != null);
+        }
+        CandidateRow best = candidates.get(finished.best());
+        UUID resultInstruction = run.baselineInstructionId();
+        boolean improved = finished.best() != 0 && finished.bestScore() > finished.baselineScore();
+        if (improved) {
+            resultInstruction = instructions
+                    .register(
+                            run.agentName(),
+                            run.predictorName(),
+                            best.text(),
+                            run.optimizerType(),
+                            run.runId(),
+                            best.id(),
+                            round4(finished.bestScore()),
+                            lineage(candidates, best),
+                            List.of(run.baselineInstructionId()))
+                    .id();
+        }
+        Double improvement = finished.baselineScore() > 0
+                ? Math.max(
+                        -99_999.0,
+                        Math.min(
+                                99_999.0,
+                                (finished.bestScore() - finished.baselineScore()) / finished.baselineScore() * 100))
+                : null;
+        store.complete(
+                run.runId(),
+                round4(finished.baselineScore()),
+                round4(finished.bestScore()),
+                improvement == null ? null : Math.round(improvement * 100) / 100.0,
+                resultInstruction,
+                finished.reason().name().toLowerCase(java.util.Locale.ROOT));
+        RunRow done = store.find(run.runId()).orElseThrow();
+        int version = instructions
+                .find(resultInstruction)
+                .map(InstructionRepository.Instruction::version)
+                .orElse(0);
+        publisher.completedAfterCommit(
+                done,
+                resultInstruction,
+                version,
+                accepted.stream().filter(i -> i != 0).map(candidates::get).toList(),
+                snapshot);
+        log.info(
+                "run {} completed ({}): baseline {} -> best {} (candidate {})",
+                run.runId(),
+                finished.reason(),
+                finished.baselineScore(),
+                finished.bestScore(),
+                finished.best());
+        return Progress.DONE;
+    }
+
+    public void fail(RunRow run, String reason) {
+        if (store.fail(run.runId(), reason, "failed") > 0) {
+            publisher.failedAfterCommit(run, reason);
+            log.warn("run {} failed: {}", run.runId(), reason);
+        }
+    }
+
+    /** The candidate's ancestors, nearest first, back to the seed (GEPA lineage as candidate indices). */
+    static List<Integer> lineage(List<CandidateRow> candidates, CandidateRow candidate) {
+        List<Integer> chain = new ArrayList<>();
+        CandidateRow c = candidate;
+        while (!c.parentIndices().isEmpty()) {
+            int parent = c.parentIndices().getFirst();
+            chain.add(parent);
+            c = candidates.get(parent);
+        }
+        return chain;
+    }
+
+    static Double meanValidation(RunSnapshot snapshot, int candidate) {
+        Map<String, Double> byExample = snapshot.scores().getOrDefault(candidate, Map.of());
+        double sum = 0;
+        for (String id : snapshot.validationIds()) {
+            Double s = byExample.get(id);
+            if (s == null) return null;
+            sum += s;
+        }
+        return sum / snapshot.validationIds().size();
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+
+    private Map<String, String> inputs(RunRow run, List<String> exampleIds) {
+        Map<String, String> inputs = new HashMap<>();
+        for (var e : store.examples(run.agentName(), run.predictorName())) inputs.put(e.exampleId(), e.input());
+        Map<String, String> wanted = new java.util.LinkedHashMap<>();
+        for (String id : exampleIds) wanted.put(id, inputs.getOrDefault(id, ""));
+        return wanted;
+    }
+
+    private CandidateRow candidateById(UUID runId, UUID candidateId) {
+        return store.candidates(runId).stream()
+                .filter(c -> c.id().equals(candidateId))
+                .findFirst()
+                .orElseThrow();
+    }
+}

@@ -1,0 +1,502 @@
+package io.promptloop.optimizer.run.persistence;
+
+import io.promptloop.optimizer.run.domain.Candidate;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The persistent state of optimization runs (seed 004's run, candidates with parents, evaluations, stage results
+ * and weakness analyses). Everything a run needs to resume after a crash is here.
+ */
+@Repository
+public class RunStore {
+
+    private final JdbcClient jdbc;
+
+    public RunStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public record RunRow(
+            UUID runId,
+            String agentName,
+            String predictorName,
+            String optimizerType,
+            String budgetPreset,
+            int maxMetricCalls,
+            int metricCallsSpent,
+            long seed,
+            String status,
+            int iteration,
+            int minibatchSize,
+            UUID baselineInstructionId,
+            String configJson,
+            String errorMessage,
+            Instant startedAt,
+            Instant createdAt,
+            Instant completedAt,
+            Double baselineScore,
+            Double optimizedScore,
+            Double improvementPercent,
+            UUID resultInstructionId,
+            boolean toolOptimization) {}
+
+    public record CandidateRow(
+            UUID id,
+            int index,
+            String text,
+            String hash,
+            List<UUID> parentIds,
+            List<Integer> parentIndices,
+            String origin,
+            int iteration,
+            Double validationScore,
+            Boolean accepted) {
+
+        public Candidate toDomain() {
+            return new Candidate(
+                    index, text, parentIndices, Candidate.Origin.valueOf(origin.toUpperCase(java.util.Locale.ROOT)));
+        }
+    }
+
+    public record ScoreRow(
+            UUID candidateId, String exampleId, String split, double score, String feedback, String output) {}
+
+    public record ExampleRow(String exampleId, String input, String split) {}
+
+    public record RequestRow(
+            UUID requestId,
+            UUID runId,
+            UUID candidateId,
+            List<String> exampleIds,
+            String split,
+            String status,
+            int attempt,
+            Instant deadline) {}
+
+    private static final String RUN_COLUMNS = """
+            run_id, agent_name, predictor_name, optimizer_type::text, budget_preset::text, max_metric_calls,
+            metric_calls_spent, seed, status::text, iteration, minibatch_size, baseline_instruction_id, config_json::text,
+            error_message, started_at, created_at, completed_at, baseline_score, optimized_score, improvement_percent,
+            result_instruction_id, enable_tool_optimization
+            """;
+
+    public void insertRun(RunRow r) {
+        jdbc.sql("""
+                        INSERT INTO optimizer.prompt_optimization_runs
+                               (run_id, agent_name, predictor_name, optimizer_type, budget_preset, max_metric_calls, seed,
+                                status, minibatch_size, baseline_instruction_id, config_json, trigger_reason,
+                                enable_tool_optimization)
+                        VALUES (?, ?, ?, ?::optimizer.optimizer_type, ?::optimizer.gepa_budget_preset, ?, ?, 'pending', ?, ?,
+                                ?::jsonb, ?, ?)
+                        """)
+                .params(
+                        r.runId(),
+                        r.agentName(),
+                        r.predictorName(),
+                        r.optimizerType(),
+                        r.budgetPreset(),
+                        r.maxMetricCalls(),
+                        r.seed(),
+                        r.minibatchSize(),
+                        r.baselineInstructionId(),
+                        r.configJson(),
+                        r.errorMessage(), // trigger reason travels in this field on insert
+                        r.toolOptimization())
+                .update();
+    }
+
+    public Optional<RunRow> find(UUID runId) {
+        return jdbc.sql("SELECT " + RUN_COLUMNS + " FROM optimizer.prompt_optimization_runs WHERE run_id = ?")
+                .param(runId)
+                .query(RunStore::run)
+                .optional();
+    }
+
+    public List<RunRow> list(String agent, String status, int limit) {
+        return jdbc.sql("SELECT " + RUN_COLUMNS + " FROM optimizer.prompt_optimization_runs"
+                        + " WHERE (?::text IS NULL OR agent_name = ?) AND (?::text IS NULL OR status::text = ?)"
+                        + " ORDER BY created_at DESC LIMIT ?")
+                .params(agent, agent, status, status, limit)
+                .query(RunStore::run)
+                .list();
+    }
+
+    /** Locks up to {@code limit} unfinished runs that no other replica holds (the caller's transaction keeps the locks). */
+    public List<UUID> lockRunnable(int limit) {
+        return jdbc.sql("""
+                        SELECT run_id FROM optimizer.prompt_optimization_runs
+                         WHERE status IN ('pending', 'running')
+                         ORDER BY updated_at
+                         LIMIT ? FOR UPDATE SKIP LOCKED
+                        """).param(limit).query(UUID.class).list();
+    }
+
+    public boolean lock(UUID runId) {
+        return jdbc.sql("SELECT run_id FROM optimizer.prompt_optimization_runs WHERE run_id = ? FOR UPDATE SKIP LOCKED")
+                .param(runId)
+                .query(UUID.class)
+                .optional()
+                .isPresent();
+    }
+
+    public void markRunning(UUID runId) {
+        jdbc.sql(
+                        "UPDATE optimizer.prompt_optimization_runs SET status = 'running', started_at = coalesce(started_at, now()),"
+                                + " updated_at = now() WHERE run_id = ? AND status = 'pending'")
+                .param(runId)
+                .update();
+    }
+
+    public void touch(UUID runId) {
+        jdbc.sql("UPDATE optimizer.prompt_optimization_runs SET updated_at = now() WHERE run_id = ?")
+                .param(runId)
+                .update();
+    }
+
+    public void advance(UUID runId, int iterationsStarted, int addMetricCalls) {
+        jdbc.sql("UPDATE optimizer.prompt_optimization_runs SET iteration = greatest(iteration, ?),"
+                        + " metric_calls_spent = metric_calls_spent + ?, updated_at = now() WHERE run_id = ?")
+                .params(iterationsStarted, addMetricCalls, runId)
+                .update();
+    }
+
+    public void complete(
+            UUID runId,
+            double baseline,
+            double optimized,
+            Double improvementPercent,
+            UUID resultInstruction,
+            String stopReason) {
+        jdbc.sql("""
+                        UPDATE optimizer.prompt_optimization_runs
+                           SET status = 'completed', completed_at = now(), updated_at = now(), baseline_score = ?,
+                               optimized_score = ?, improvement_percent = ?, result_instruction_id = ?, phase = ?
+                         WHERE run_id = ?
+                        """)
+                .params(baseline, optimized, improvementPercent, resultInstruction, stopReason, runId)
+                .update();
+    }
+
+    public int fail(UUID runId, String reason, String status) {
+        jdbc.sql(
+                        "UPDATE optimizer.evaluation_requests SET status = 'cancelled' WHERE run_id = ? AND status = 'pending'")
+                .param(runId)
+                .update();
+        return jdbc.sql("""
+                        UPDATE optimizer.prompt_optimization_runs
+                           SET status = ?::optimizer.optimization_status, error_message = ?, completed_at = now(),
+                               updated_at = now()
+                         WHERE run_id = ? AND status IN ('pending', 'running')
+                        """).params(status, reason, runId).update();
+    }
+
+    // --- candidates ---------------------------------------------------------------------------------
+
+    public UUID insertCandidate(
+            UUID runId,
+            int index,
+            String text,
+            String hash,
+            List<UUID> parentIds,
+            List<Integer> parentIndices,
+            String origin,
+            int iteration,
+            List<String> minibatch) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        INSERT INTO optimizer.candidates
+                               (candidate_id, run_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
+                                parent_indices, origin, iteration, minibatch_example_ids)
+                        VALUES (?, ?, ?, ?, ?, ?::uuid[], ?::int[], ?, ?, ?::text[])
+                        """)
+                .params(
+                        id,
+                        runId,
+                        index,
+                        text,
+                        hash,
+                        array(parentIds),
+                        array(parentIndices),
+                        origin,
+                        iteration,
+                        minibatch == null ? null : textArray(minibatch))
+                .update();
+        return id;
+    }
+
+    public List<CandidateRow> candidates(UUID runId) {
+        return jdbc.sql("""
+                        SELECT candidate_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
+                               parent_indices, origin, iteration, validation_score, accepted
+                          FROM optimizer.candidates WHERE run_id = ? ORDER BY candidate_index
+                        """)
+                .param(runId)
+                .query((rs, n) -> new CandidateRow(
+                        rs.getObject(1, UUID.class),
+                        rs.getInt(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        uuids(rs.getArray(5)),
+                        ints(rs.getArray(6)),
+                        rs.getString(7),
+                        rs.getInt(8),
+                        rs.getObject(9) == null ? null : rs.getDouble(9),
+                        (Boolean) rs.getObject(10)))
+                .list();
+    }
+
+    public void markCandidate(UUID candidateId, Double validationScore, boolean accepted) {
+        jdbc.sql("UPDATE optimizer.candidates SET validation_score = ?, accepted = ? WHERE candidate_id = ?")
+                .params(validationScore, accepted, candidateId)
+                .update();
+    }
+
+    // --- scores -------------------------------------------------------------------------------------
+
+    public List<ScoreRow> scores(UUID runId) {
+        return jdbc.sql(
+                        "SELECT candidate_id, example_id, split, score, feedback, output FROM optimizer.candidate_scores WHERE run_id = ?")
+                .param(runId)
+                .query((rs, n) -> new ScoreRow(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getDouble(4),
+                        rs.getString(5),
+                        rs.getString(6)))
+                .list();
+    }
+
+    /** Stores an answer once; returns false for a duplicate. */
+    public boolean insertScore(
+            UUID runId,
+            UUID candidateId,
+            String exampleId,
+            String split,
+            double score,
+            String feedback,
+            String output,
+            UUID evaluationId) {
+        return jdbc.sql("""
+                                INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback, output, evaluation_id)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                                """)
+                        .params(runId, candidateId, exampleId, split, score, feedback, output, evaluationId)
+                        .update()
+                > 0;
+    }
+
+    /**
+     * Reuses results already known for the same instruction text (same SHA-256) of the same agent/predictor, in this
+     * or an earlier run; returns how many scores were copied (they cost no budget).
+     */
+    public int reuseKnownScores(
+            UUID runId,
+            UUID candidateId,
+            String hash,
+            String agent,
+            String predictor,
+            List<String> exampleIds,
+            String split) {
+        return jdbc.sql("""
+                        INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback, output, evaluation_id)
+                        SELECT DISTINCT ON (s.example_id) ?, ?, s.example_id, ?, s.score, s.feedback, s.output, s.evaluation_id
+                          FROM optimizer.candidate_scores s
+                          JOIN optimizer.candidates c ON c.candidate_id = s.candidate_id
+                          JOIN optimizer.prompt_optimization_runs r ON r.run_id = c.run_id
+                         WHERE c.instruction_hash = ? AND r.agent_name = ? AND r.predictor_name IS NOT DISTINCT FROM ?
+                           AND s.example_id = ANY(?::text[]) AND s.candidate_id <> ?
+                         ORDER BY s.example_id, s.recorded_at
+                        ON CONFLICT DO NOTHING
+                        """)
+                .params(runId, candidateId, split, hash, agent, predictor, textArray(exampleIds), candidateId)
+                .update();
+    }
+
+    // --- examples -----------------------------------------------------------------------------------
+
+    public List<ExampleRow> examples(String agent, String predictor) {
+        return jdbc.sql("SELECT example_id, input, split FROM optimizer.examples WHERE agent_name = ?"
+                        + " AND predictor_name IS NOT DISTINCT FROM ? ORDER BY example_id")
+                .params(agent, predictor)
+                .query((rs, n) -> new ExampleRow(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .list();
+    }
+
+    /** High-scoring production traces of the agent (for bootstrap few-shot): example id, input, output, score. */
+    public List<String[]> traces(String agent, String predictor, List<String> exampleIds) {
+        return jdbc.sql("SELECT example_id, input, last_output, last_score, last_feedback FROM optimizer.examples"
+                        + " WHERE agent_name = ? AND predictor_name IS NOT DISTINCT FROM ? AND last_output IS NOT NULL"
+                        + " AND last_score IS NOT NULL AND example_id = ANY(?::text[]) ORDER BY example_id")
+                .params(agent, predictor, textArray(exampleIds))
+                .query((rs, n) -> new String[] {
+                    rs.getString(1), rs.getString(2), rs.getString(3), String.valueOf(rs.getDouble(4)), rs.getString(5)
+                })
+                .list();
+    }
+
+    // --- requests -----------------------------------------------------------------------------------
+
+    public void insertRequest(
+            UUID requestId, UUID runId, UUID candidateId, List<String> exampleIds, String split, Instant deadline) {
+        jdbc.sql(
+                        "INSERT INTO optimizer.evaluation_requests (request_id, run_id, candidate_id, example_ids, split, deadline)"
+                                + " VALUES (?, ?, ?, ?::text[], ?, ?)")
+                .params(requestId, runId, candidateId, textArray(exampleIds), split, java.sql.Timestamp.from(deadline))
+                .update();
+    }
+
+    public List<RequestRow> pendingRequests(UUID runId) {
+        return jdbc.sql(REQUEST_SELECT + " WHERE run_id = ? AND status = 'pending'")
+                .param(runId)
+                .query(RunStore::request)
+                .list();
+    }
+
+    public Optional<RequestRow> request(UUID requestId) {
+        return jdbc.sql(REQUEST_SELECT + " WHERE request_id = ?")
+                .param(requestId)
+                .query(RunStore::request)
+                .optional();
+    }
+
+    public void retryRequest(UUID requestId, Instant deadline) {
+        jdbc.sql(
+                        "UPDATE optimizer.evaluation_requests SET attempt = attempt + 1, deadline = ?, requested_at = now() WHERE request_id = ?")
+                .params(java.sql.Timestamp.from(deadline), requestId)
+                .update();
+    }
+
+    /** Marks the request answered once every example it asked for has a score. */
+    public void closeIfAnswered(UUID requestId) {
+        jdbc.sql("""
+                        UPDATE optimizer.evaluation_requests r SET status = 'answered', answered_at = now()
+                         WHERE r.request_id = ? AND r.status = 'pending'
+                           AND NOT EXISTS (SELECT 1 FROM unnest(r.example_ids) e(id)
+                                            WHERE NOT EXISTS (SELECT 1 FROM optimizer.candidate_scores s
+                                                               WHERE s.candidate_id = r.candidate_id AND s.example_id = e.id))
+                        """).param(requestId).update();
+    }
+
+    // --- stage results and weakness analyses ----------------------------------------------------------
+
+    public void stage(UUID runId, String stage, int iteration, String status, String detailsJson) {
+        jdbc.sql("""
+                        INSERT INTO optimizer.stage_results (run_id, stage_name, iteration, status, completed_at, details)
+                        VALUES (?, ?, ?, ?, CASE WHEN ? IN ('completed', 'failed', 'skipped') THEN now() END, ?::jsonb)
+                        ON CONFLICT (run_id, stage_name, iteration) DO UPDATE
+                           SET status = EXCLUDED.status, completed_at = EXCLUDED.completed_at, details = EXCLUDED.details
+                        """)
+                .params(runId, stage, iteration, status, status, detailsJson)
+                .update();
+    }
+
+    public int failedReflectionsInARow(UUID runId) {
+        List<String> statuses = jdbc.sql(
+                        "SELECT status FROM optimizer.stage_results WHERE run_id = ? AND stage_name = 'reflection'"
+                                + " ORDER BY iteration DESC")
+                .param(runId)
+                .query(String.class)
+                .list();
+        int n = 0;
+        for (String s : statuses) {
+            if (!s.equals("failed")) break;
+            n++;
+        }
+        return n;
+    }
+
+    public void weakness(
+            UUID runId,
+            UUID candidateId,
+            int iteration,
+            String weaknessesJson,
+            String analysis,
+            List<String> exampleIds,
+            String reflector) {
+        jdbc.sql("""
+                        INSERT INTO optimizer.weakness_analyses (run_id, candidate_id, iteration, weaknesses, analysis_text, example_ids, reflector)
+                        VALUES (?, ?, ?, ?::jsonb, ?, ?::text[], ?)
+                        """)
+                .params(runId, candidateId, iteration, weaknessesJson, analysis, textArray(exampleIds), reflector)
+                .update();
+    }
+
+    // --- mapping ------------------------------------------------------------------------------------
+
+    private static final String REQUEST_SELECT =
+            "SELECT request_id, run_id, candidate_id, example_ids, split, status, attempt, deadline FROM optimizer.evaluation_requests";
+
+    private static RequestRow request(ResultSet rs, int n) throws SQLException {
+        return new RequestRow(
+                rs.getObject(1, UUID.class),
+                rs.getObject(2, UUID.class),
+                rs.getObject(3, UUID.class),
+                List.of((String[]) rs.getArray(4).getArray()),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getInt(7),
+                rs.getTimestamp(8) == null ? null : rs.getTimestamp(8).toInstant());
+    }
+
+    private static RunRow run(ResultSet rs, int n) throws SQLException {
+        return new RunRow(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getInt(6),
+                rs.getInt(7),
+                rs.getLong(8),
+                rs.getString(9),
+                rs.getInt(10),
+                rs.getInt(11),
+                rs.getObject(12, UUID.class),
+                rs.getString(13),
+                rs.getString(14),
+                instant(rs, 15),
+                instant(rs, 16),
+                instant(rs, 17),
+                rs.getObject(18) == null ? null : rs.getDouble(18),
+                rs.getObject(19) == null ? null : rs.getDouble(19),
+                rs.getObject(20) == null ? null : rs.getDouble(20),
+                rs.getObject(21, UUID.class),
+                rs.getBoolean(22));
+    }
+
+    private static Instant instant(ResultSet rs, int i) throws SQLException {
+        var ts = rs.getTimestamp(i);
+        return ts == null ? null : ts.toInstant();
+    }
+
+    private static List<UUID> uuids(Array array) throws SQLException {
+        return array == null ? List.of() : List.of((UUID[]) array.getArray());
+    }
+
+    private static List<Integer> ints(Array array) throws SQLException {
+        return array == null ? List.of() : List.of((Integer[]) array.getArray());
+    }
+
+    static String array(List<?> values) {
+        if (values == null) return "{}";
+        List<String> parts = new ArrayList<>();
+        for (Object v : values) parts.add(String.valueOf(v));
+        return "{" + String.join(",", parts) + "}";
+    }
+
+    static String textArray(List<String> values) {
+        List<String> quoted = new ArrayList<>();
+        for (String v : values) quoted.add('"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"');
+        return "{" + String.join(",", quoted) + "}";
+    }
+}

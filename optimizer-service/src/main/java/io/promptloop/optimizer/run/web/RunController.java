@@ -1,0 +1,143 @@
+package io.promptloop.optimizer.run.web;
+
+import io.promptloop.optimizer.run.RunService;
+import io.promptloop.optimizer.run.domain.ParetoFront;
+import io.promptloop.optimizer.run.persistence.RunStore;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Optimization runs: start, list, inspect (candidates, lineage, per-example scores, Pareto front, budget), cancel. */
+@RestController
+@RequestMapping("/api/runs")
+class RunController {
+
+    private final RunService runs;
+    private final RunStore store;
+
+    RunController(RunService runs, RunStore store) {
+        this.runs = runs;
+        this.store = store;
+    }
+
+    record Start(
+            String agent,
+            String predictor,
+            String optimizer,
+            String budget,
+            Integer maxMetricCalls,
+            Long seed,
+            Boolean toolOptimization,
+            Integer minibatchSize) {}
+
+    @PostMapping
+    ResponseEntity<Map<String, Object>> start(@RequestBody Start body) {
+        if (body == null) throw new RunService.RunRejectedException(400, "a JSON body is required");
+        UUID id = runs.start(new RunService.StartRun(
+                body.agent(),
+                body.predictor(),
+                body.optimizer(),
+                body.budget(),
+                body.maxMetricCalls(),
+                body.seed(),
+                Boolean.TRUE.equals(body.toolOptimization()),
+                body.minibatchSize(),
+                "manual"));
+        return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("runId", id, "status", "pending"));
+    }
+
+    @GetMapping
+    List<RunStore.RunRow> list(
+            @RequestParam(required = false) String agent,
+            @RequestParam(required = false) String status,
+            @RequestParam(defaultValue = "50") int limit) {
+        if (limit < 1 || limit > 500) throw new RunService.RunRejectedException(400, "limit must be within 1..500");
+        return store.list(agent, status, limit);
+    }
+
+    @GetMapping("/{id}")
+    Map<String, Object> one(@PathVariable UUID id) {
+        var run = store.find(id).orElseThrow(() -> new RunService.RunRejectedException(404, "no run " + id));
+        var candidates = store.candidates(id);
+        var scores = store.scores(id);
+        Map<UUID, Map<String, Double>> byCandidate = new LinkedHashMap<>();
+        for (var s : scores)
+            byCandidate
+                    .computeIfAbsent(s.candidateId(), k -> new LinkedHashMap<>())
+                    .put(s.exampleId(), s.score());
+        List<Map<String, Object>> candidateViews = new ArrayList<>();
+        for (var c : candidates) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("index", c.index());
+            view.put("id", c.id());
+            view.put("origin", c.origin());
+            view.put("iteration", c.iteration());
+            view.put("parents", c.parentIndices());
+            view.put("validationScore", c.validationScore());
+            view.put("accepted", c.accepted());
+            view.put("instruction", c.text());
+            view.put("scores", byCandidate.getOrDefault(c.id(), Map.of()));
+            candidateViews.add(view);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("run", run);
+        result.put(
+                "budget", Map.of("maxMetricCalls", run.maxMetricCalls(), "metricCallsSpent", run.metricCallsSpent()));
+        result.put("candidates", candidateViews);
+        result.put("paretoFront", front(candidates, byCandidate, run.configJson()));
+        return result;
+    }
+
+    /** Front of the candidates that have a full validation row: candidate index -> examples it is best on. */
+    private static Map<Integer, Integer> front(
+            List<RunStore.CandidateRow> candidates, Map<UUID, Map<String, Double>> scores, String config) {
+        List<RunStore.CandidateRow> validated = candidates.stream()
+                .filter(c -> c.validationScore() != null || Boolean.TRUE.equals(c.accepted()))
+                .toList();
+        if (validated.isEmpty()) return Map.of();
+        List<String> examples = new ArrayList<>(
+                scores.getOrDefault(validated.getFirst().id(), Map.of()).keySet());
+        double[][] matrix = new double[validated.size()][];
+        List<String> common = examples.stream()
+                .filter(e -> validated.stream()
+                        .allMatch(c -> scores.getOrDefault(c.id(), Map.of()).containsKey(e)))
+                .toList();
+        if (common.isEmpty()) return Map.of();
+        for (int i = 0; i < validated.size(); i++) {
+            matrix[i] = new double[common.size()];
+            for (int e = 0; e < common.size(); e++)
+                matrix[i][e] = scores.get(validated.get(i).id()).get(common.get(e));
+        }
+        Map<Integer, Integer> front = new LinkedHashMap<>();
+        ParetoFront.of(matrix)
+                .frequency()
+                .forEach((row, count) -> front.put(validated.get(row).index(), count));
+        return front;
+    }
+
+    @PostMapping("/{id}/cancel")
+    Map<String, Object> cancel(@PathVariable UUID id, Principal principal) {
+        runs.cancel(id, principal == null ? "unknown" : principal.getName());
+        return Map.of("runId", id, "status", "cancelled");
+    }
+
+    @ExceptionHandler(RunService.RunRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RunService.RunRejectedException e) {
+        return ResponseEntity.status(e.status())
+                .body(ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage()));
+    }
+}
