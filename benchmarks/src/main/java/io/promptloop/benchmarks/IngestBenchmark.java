@@ -1,0 +1,1244 @@
+package io.promptloop.benchmarks;
+
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.promptloop.avro.session.SessionEvent;
+import io.promptloop.schemas.Topics;
+import io.promptloop.testkit.DatabaseLogin;
+import io.promptloop.testkit.PromptloopInfrastructure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.ZipFile;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+/**
+ * Benchmark (not a test) of ingest-service end to end, against baselines on the same PostgreSQL in the same run
+ * (DESIGN.md, "Measuring"). In one run: start the test kit's Kafka, PostgreSQL 17 and registry; pre-produce N
+ * TurnRecorded events; start ingest-service as a child JVM and time it storing them; measure publish-to-row
+ * latency at a fixed rate; stop it; write the same rows with JDBC batches, the service's unnest statement and
+ * COPY; print a table and the conditions. See benchmarks/README.md.
+ */
+public final class IngestBenchmark {
+
+    static final String TOPIC = Topics.AGENT_SESSIONS.name();
+
+    private static final String TABLE = "conversation.tuning_conversation_turns";
+    private static final String PUBLISHED = "bench_published_us";
+    private static final String INTENDED = "bench_intended_us";
+
+    private final Options options;
+    private final CpuMeter cpu = new CpuMeter();
+    private final List<String> table = new ArrayList<>();
+    private final List<String> details = new ArrayList<>();
+    private PromptloopInfrastructure infra;
+    private int cpus;
+    /** spring.kafka.listener.concurrency, read from the service jar's application.yaml (not overridden here). */
+    private int listenerConcurrency = 3;
+
+    private IngestBenchmark(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        quietLogging();
+        int exit = 0;
+        try {
+            new IngestBenchmark(options).run();
+        } catch (Throwable e) {
+            System.out.flush();
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+            exit = 1;
+        }
+        out("stopping the infrastructure (test kit shutdown hook: registry, Kafka, PostgreSQL; data removed)");
+        System.exit(exit);
+    }
+
+    private void run() throws Exception {
+        Path target = targetDirectory();
+        Path serviceJar = options.serviceJar() != null
+                ? options.serviceJar()
+                : target.getParent().getParent().resolve("ingest-service/target/ingest-service.jar");
+        Path logs = target.resolve("bench-logs");
+        out("== promptloop ingest-service benchmark, " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " ==");
+        out(String.format(
+                Locale.ROOT,
+                "options: --events %d --latency-seconds %d --latency-rate %d --seed %d --concurrent-sessions %d "
+                        + "--service-heap %s --compression %s --heap-sampler %s%s",
+                options.events(),
+                options.latencySeconds(),
+                options.latencyRate(),
+                options.seed(),
+                options.concurrentSessions(),
+                options.serviceHeap(),
+                options.compression(),
+                options.heapSampler(),
+                options.profile() ? " --profile" : ""));
+
+        infra = startInfrastructure(logs.resolve("infrastructure-start.log"));
+        out(String.format(
+                Locale.ROOT,
+                "infrastructure (%s): started and provisioned in %.1f s",
+                infra.mode().name().toLowerCase(Locale.ROOT),
+                infra.startupTime().toMillis() / 1e3));
+        addInfrastructureToCpuMeter();
+        conditions(serviceJar);
+
+        TurnEvents events = new TurnEvents(options.seed(), options.events(), options.concurrentSessions());
+        produce(events);
+
+        Map<String, Object> properties = new LinkedHashMap<>(infra.springProperties("ingest_app"));
+        properties.put("promptloop.ingest.security.users[0].name", ServiceProcess.USER);
+        properties.put("promptloop.ingest.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
+        properties.put("logging.structured.format.console", "");
+        int port = ServiceProcess.freePort();
+        Path serviceLog = logs.resolve("ingest-service.log");
+        HeapSampler heap;
+        ServicePhase phase;
+        try (Connection su = superuser()) {
+            checkpoint(su);
+            String lsn = currentLsn(su);
+            ServiceProcess service =
+                    ServiceProcess.start(serviceJar, options.serviceHeap(), properties, port, serviceLog);
+            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "bench-stop-ingest-service"));
+            cpu.add("ingest-service", service.pid(), false);
+            heap = options.heapSampler().equals("actuator")
+                    ? HeapSampler.actuator(service)
+                    : HeapSampler.jstat(service);
+            try (service;
+                    heap;
+                    Admin admin = Admin.create(Map.<String, Object>of(
+                            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()))) {
+                out("ingest-service: pid " + service.pid() + ", -Xmx" + options.serviceHeap() + ", port " + port
+                        + ", log " + serviceLog);
+                phase = measureService(service, su, admin, events, lsn, heap);
+                int deadLetters = deadLetters(admin);
+                details.add("  dead-lettered during the run: " + deadLetters + " (agent-sessions-dlt)");
+                if (phase.complete()) fingerprint(su, TABLE, "ingest-service");
+                if (options.latencySeconds() > 0 && phase.complete()) {
+                    measureLatency(service, su, heap);
+                }
+                out("stopping ingest-service (SIGTERM)");
+                details.add("  ingest-service stop: " + service.stop(Duration.ofSeconds(60)));
+            }
+            if (!phase.complete()) {
+                printReport();
+                throw new IllegalStateException("ingest-service stored " + phase.rows() + " of " + options.events()
+                        + " events within " + options.timeoutSeconds() + " s; see " + serviceLog);
+            }
+            runBaselines(su, events, phase);
+        }
+        printReport();
+    }
+
+    // --- conditions ---------------------------------------------------------------------------------------------
+
+    private void conditions(Path serviceJar) throws SQLException {
+        cpus = Runtime.getRuntime().availableProcessors();
+        out("conditions:");
+        out(String.format(
+                Locale.ROOT,
+                "  machine: %d CPUs (%s), %.1f GiB RAM, %s %s; Kafka, PostgreSQL, the registry, ingest-service and "
+                        + "this benchmark all share these CPUs",
+                cpus,
+                cpuModel(),
+                totalMemoryGiB(),
+                System.getProperty("os.name"),
+                System.getProperty("os.version")));
+        out(String.format(
+                Locale.ROOT,
+                "  benchmark JVM: %s %s, max heap %d MiB",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"),
+                Runtime.getRuntime().maxMemory() >> 20));
+        try (Connection su = superuser();
+                Statement s = su.createStatement()) {
+            List<String> shown = new ArrayList<>();
+            for (String setting : List.of(
+                    "fsync",
+                    "synchronous_commit",
+                    "full_page_writes",
+                    "shared_buffers",
+                    "wal_level",
+                    "max_wal_size",
+                    "checkpoint_timeout",
+                    "autovacuum")) {
+                try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    shown.add(setting + "=" + rs.getString(1));
+                }
+            }
+            String version;
+            try (ResultSet rs = s.executeQuery("SHOW server_version")) {
+                rs.next();
+                version = rs.getString(1);
+            }
+            out("  PostgreSQL " + version + ": the test kit's embedded server (zonky binaries) on 127.0.0.1, "
+                    + "fsync=off and synchronous_commit=off (not durable across a machine crash; faster than a "
+                    + "production server)" + dataDirectoryFileSystem());
+            out("    SHOW: " + String.join(", ", shown));
+        }
+        out("  Kafka: the test kit's single KRaft broker (child JVM, -Xmx512m), client " + AppInfoParser.getVersion()
+                + "; topic " + TOPIC + ": " + partitions() + " partitions");
+        out("  registry: the test kit's Apicurio Registry; serde " + jarName(AvroKafkaSerializer.class)
+                + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
+        out("  ingest-service: " + serviceJar + ", child JVM -Xmx" + options.serviceHeap()
+                + "; its application.yaml, not overridden: " + serviceSettings(serviceJar));
+    }
+
+    /** The file name of the jar a class comes from (it carries the version), or "?". */
+    private static String jarName(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .getFileName()
+                    .toString();
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static double totalMemoryGiB() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                            .filter(l -> l.startsWith("MemTotal:"))
+                            .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                            .findFirst()
+                            .orElse(0)
+                    / 1024.0
+                    / 1024.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private String dataDirectoryFileSystem() {
+        if (infra.postgres() instanceof io.promptloop.testkit.Postgres pg) {
+            try {
+                return ", data in " + pg.dataDirectory() + " ("
+                        + Files.getFileStore(pg.dataDirectory()).type() + ")";
+            } catch (IOException e) {
+                return ", data in " + pg.dataDirectory();
+            }
+        }
+        return "";
+    }
+
+    /** The lines of the jar's application.yaml that bound ingestion throughput. */
+    private String serviceSettings(Path jar) {
+        List<String> keys = List.of(
+                "concurrency:",
+                "max-poll-records:",
+                "fetch.min.bytes:",
+                "fetch.max.wait.ms:",
+                "max.partition.fetch.bytes:",
+                "isolation-level:",
+                "maximum-pool-size:");
+        List<String> found = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            var entry = zip.getEntry("BOOT-INF/classes/application.yaml");
+            if (entry == null) return "(application.yaml not found in the jar)";
+            String yaml = new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
+            for (String line : yaml.split("\\R")) {
+                String trimmed = line.strip();
+                if (keys.stream().anyMatch(trimmed::startsWith)) found.add(trimmed.replace(": ", " "));
+                if (trimmed.matches("concurrency:\\s*\\d+")) {
+                    listenerConcurrency = Integer.parseInt(trimmed.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException e) {
+            return "(cannot read " + jar + ": " + e.getMessage() + ")";
+        }
+        return String.join(", ", found);
+    }
+
+    private int partitions() {
+        try (Admin admin = Admin.create(
+                Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()))) {
+            return admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(TOPIC)
+                    .partitions()
+                    .size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe topic " + TOPIC, e);
+        }
+    }
+
+    private void addInfrastructureToCpuMeter() {
+        if (infra.postgres() instanceof io.promptloop.testkit.Postgres pg) {
+            try {
+                long postmaster =
+                        Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
+                                .getFirst()
+                                .strip());
+                cpu.add("postgres", postmaster, true);
+            } catch (IOException | RuntimeException e) {
+                out("  (no CPU figures for PostgreSQL: " + e.getMessage() + ")");
+            }
+        }
+        ProcessHandle.current().children().forEach(child -> {
+            String command = CpuMeter.commandLine(child.pid());
+            if (command.contains("kafka.Kafka")) cpu.add("kafka", child.pid(), false);
+            if (command.contains("quarkus-run.jar")) cpu.add("registry", child.pid(), false);
+        });
+        cpu.add("benchmark", ProcessHandle.current().pid(), false);
+    }
+
+    // --- pre-produce ----------------------------------------------------------------------------------------------
+
+    private Map<String, Object> producerConfig(int lingerMs) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, options.compression());
+        config.put("apicurio.registry.url", infra.registry().apiV3Url());
+        config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
+        config.put("apicurio.registry.use-id", "contentId");
+        config.put("apicurio.registry.headers.enabled", false);
+        config.put("apicurio.registry.auto-register", true);
+        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+        return config;
+    }
+
+    private KafkaProducer<String, SessionEvent> producer(Map<String, Object> config, LongAdder bytes) {
+        AvroKafkaSerializer<SessionEvent> avro = new AvroKafkaSerializer<>();
+        avro.configure(config, false);
+        return new KafkaProducer<>(config, new StringSerializer(), new CountingSerializer(avro, bytes));
+    }
+
+    private void produce(TurnEvents events) throws Exception {
+        LongAdder bytes = new LongAdder();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Callback callback = (metadata, e) -> {
+            if (e != null) failure.compareAndSet(null, e);
+        };
+        Map<String, Object> config = producerConfig(20);
+        long started = System.nanoTime();
+        try (KafkaProducer<String, SessionEvent> producer = producer(config, bytes)) {
+            for (long i = 0; i < events.count() && failure.get() == null; i++) {
+                SessionEvent event = events.event(i);
+                producer.send(new ProducerRecord<>(TOPIC, event.getSessionId(), event), callback);
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) throw new IllegalStateException("publishing failed", failure.get());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        out(String.format(
+                Locale.ROOT,
+                "workload: %,d TurnRecorded events, %,d sessions of up to %d turns, %,d sessions interleaved, seed "
+                        + "%d; Avro value %.0f bytes on average (Confluent framing included)",
+                events.count(),
+                events.sessions(),
+                TurnEvents.TURNS_PER_SESSION,
+                events.concurrentSessions(),
+                options.seed(),
+                bytes.doubleValue() / events.count()));
+        out(String.format(
+                Locale.ROOT,
+                "pre-produced to %s in %.1f s (%,.0f events/s; one producer thread, acks=all, linger.ms=20, "
+                        + "batch.size=512KiB, compression=%s, keyed by session id)",
+                TOPIC,
+                seconds,
+                events.count() / seconds,
+                options.compression()));
+    }
+
+    /** Passes values to the Apicurio serializer and counts the bytes it produces. */
+    private record CountingSerializer(AvroKafkaSerializer<SessionEvent> delegate, LongAdder bytes)
+            implements Serializer<SessionEvent> {
+
+        @Override
+        public byte[] serialize(String topic, SessionEvent data) {
+            return count(delegate.serialize(topic, data));
+        }
+
+        @Override
+        public byte[] serialize(String topic, Headers headers, SessionEvent data) {
+            return count(delegate.serialize(topic, headers, data));
+        }
+
+        private byte[] count(byte[] value) {
+            if (value != null) bytes.add(value.length);
+            return value;
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    // --- the service ----------------------------------------------------------------------------------------------
+
+    /** What the throughput phase saw. */
+    private record ServicePhase(boolean complete, long rows, double fromAssignedSeconds) {}
+
+    private ServicePhase measureService(
+            ServiceProcess service, Connection su, Admin admin, TurnEvents events, String lsn, HeapSampler heap)
+            throws Exception {
+        long n = events.count();
+        CpuMeter.Snapshot cpuStart = cpu.snapshot();
+        CpuMeter.Snapshot cpuAssigned = null;
+        Map<String, Long> threadsAssigned = Map.of();
+        long start = service.startedNanos();
+        long deadline = start + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
+        long assigned = -1;
+        long rowsAtAssigned = 0;
+        long firstRow = -1;
+        long end = -1;
+        long rows = 0;
+        List<long[]> samples = new ArrayList<>();
+        long nextPoll = System.nanoTime();
+        long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (PreparedStatement count =
+                su.prepareStatement("SELECT coalesce(sum(total_turns), 0) FROM conversation.prompt_tuning_sessions")) {
+            while (true) {
+                if (!service.isAlive()) {
+                    throw new IllegalStateException(
+                            "ingest-service exited; last lines of " + service.log() + ":\n" + service.tail(40));
+                }
+                long now = System.nanoTime();
+                if (assigned < 0 && allPartitionsAssigned(admin)) {
+                    assigned = System.nanoTime();
+                    cpuAssigned = cpu.snapshot();
+                    threadsAssigned = CpuMeter.threadTicks(service.pid());
+                    if (options.profile()) jcmd(service, "JFR.start", "name=bench", "settings=profile");
+                    rowsAtAssigned = single(count);
+                    out(String.format(
+                            Locale.ROOT,
+                            "ingest-service: all %s partitions assigned %.1f s after process start (%,d rows stored "
+                                    + "by then): %s",
+                            TOPIC,
+                            (assigned - start) / 1e9,
+                            rowsAtAssigned,
+                            assignmentSeen));
+                }
+                if (now >= nextPoll) {
+                    rows = single(count);
+                    long at = System.nanoTime();
+                    samples.add(new long[] {at, rows});
+                    if (rows > 0 && firstRow < 0) firstRow = at;
+                    if (rows >= n) {
+                        end = at;
+                        break;
+                    }
+                    nextPoll += TimeUnit.MILLISECONDS.toNanos(200);
+                }
+                if (now > nextProgress) {
+                    out(String.format(Locale.ROOT, "  ... %,d of %,d rows stored", rows, n));
+                    nextProgress += TimeUnit.SECONDS.toNanos(30);
+                }
+                if (now > deadline) break;
+                long sleep = assigned < 0
+                        ? TimeUnit.MILLISECONDS.toNanos(100)
+                        : Math.max(TimeUnit.MILLISECONDS.toNanos(10), nextPoll - System.nanoTime());
+                LockSupport.parkNanos(sleep);
+            }
+        }
+        CpuMeter.Snapshot cpuEnd = cpu.snapshot();
+        Map<String, Long> threadsEnd = CpuMeter.threadTicks(service.pid());
+        Path recording = service.log().resolveSibling("ingest-service-throughput.jfr");
+        if (options.profile()) jcmd(service, "JFR.stop", "name=bench", "filename=" + recording);
+        HeapSampler.Peak peak = heap.takePeak();
+        long walBytes = walSince(su, lsn);
+        if (end < 0) {
+            details.add(String.format(Locale.ROOT, "ingest-service: TIMED OUT with %,d of %,d rows", rows, n));
+            return new ServicePhase(false, rows, 0);
+        }
+        if (assigned < 0) { // assignment never observed: fall back to the first stored row
+            out("  (assignment of " + TOPIC + " not observed; last seen: " + assignmentSeen
+                    + "; timing from the first stored row instead)");
+            assigned = firstRow;
+            cpuAssigned = cpuStart;
+        }
+        double fromAssigned = (end - assigned) / 1e9;
+        double fromStart = (end - start) / 1e9;
+        table.add(row("ingest-service, Kafka -> PostgreSQL, from partitions assigned", n, fromAssigned));
+        double[] steady = steadyState(samples, n);
+        if (steady != null) {
+            table.add(row("  same, steady state (10% -> 90% of rows)", (long) steady[0], steady[1]));
+        }
+        table.add(row("  same, from `java -jar` (JVM + Spring start included)", n, fromStart));
+
+        details.add("ingest-service (throughput phase, " + fmt(fromAssigned) + " s from assignment to " + n
+                + " rows; time to first row after start " + fmt((firstRow - start) / 1e9) + " s; progress polled"
+                + " every 200 ms as sum(prompt_tuning_sessions.total_turns), kept by the service in the insert's"
+                + " transaction; count(*) checked at the end):");
+        details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.serviceHeap() + "; "
+                + actuatorHeap(service));
+        details.add("  CPU from assignment to the last row: " + CpuMeter.report(cpuAssigned, cpuEnd, cpus));
+        details.add(String.format(
+                Locale.ROOT,
+                "  CPU before that (JVM and Spring start-up, group join): ingest-service %.1f cpu-s",
+                CpuMeter.seconds(cpuStart, cpuAssigned, "ingest-service")));
+        details.add("  ingest-service threads by CPU from assignment (digits -> N): "
+                + CpuMeter.topThreads(threadsAssigned, threadsEnd, 8));
+        details.add(String.format(
+                Locale.ROOT,
+                "  WAL: %.0f MiB, %,.0f bytes/row (incl. the session upserts and counter updates)",
+                walBytes / 1048576.0,
+                (double) walBytes / n));
+        listenerFigures(service, n, end - assigned, cpuAssigned, cpuEnd);
+        if (options.profile()) hotMethods(recording);
+        return new ServicePhase(true, n, fromAssigned);
+    }
+
+    /** Runs the JDK's jcmd against the service (a second or so of CPU). */
+    private static void jcmd(ServiceProcess service, String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(jdkTool("jcmd"), Long.toString(service.pid())));
+        args.addAll(List.of(command));
+        String output = runTool(args);
+        if (!output.contains("Started recording") && !output.contains("Stopped recording")) {
+            out("  jcmd " + String.join(" ", command) + ": " + output.strip());
+        }
+    }
+
+    /** What the service's Java threads were doing when JFR sampled them, by stack; and the hottest frames. */
+    private void hotMethods(Path recording) throws IOException, InterruptedException {
+        details.add(
+                "  JFR (" + recording + ") CPU samples of the service's Java code in the throughput phase, by the"
+                        + " first matching frame of each stack (JIT compiler and GC threads are not sampled; see threads above):");
+        Process process = new ProcessBuilder(
+                        jdkTool("jfr"),
+                        "print",
+                        "--events",
+                        "jdk.ExecutionSample",
+                        "--stack-depth",
+                        "64",
+                        recording.toString())
+                .redirectErrorStream(true)
+                .start();
+        Map<String, Integer> categories = new LinkedHashMap<>();
+        for (String[] rule : PROFILE_RULES) categories.put(rule[0], 0);
+        int samples = 0;
+        try (var reader = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder stack = null;
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.startsWith("jdk.ExecutionSample")) {
+                    if (stack != null) {
+                        categories.merge(profileCategory(stack), 1, Integer::sum);
+                        samples++;
+                    }
+                    stack = new StringBuilder();
+                } else if (stack != null && line.contains("line:")) {
+                    stack.append(line.strip()).append('\n');
+                }
+            }
+            if (stack != null) {
+                categories.merge(profileCategory(stack), 1, Integer::sum);
+                samples++;
+            }
+        }
+        process.waitFor(60, TimeUnit.SECONDS);
+        int total = Math.max(1, samples);
+        categories.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> details.add(
+                        String.format(Locale.ROOT, "    %5.1f%%  %s", 100.0 * e.getValue() / total, e.getKey())));
+        details.add("    (" + samples + " samples)");
+        String top = runTool(List.of(jdkTool("jfr"), "view", "--width", "140", "hot-methods", recording.toString()));
+        details.add("  JFR hot methods (top frames):");
+        top.lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("---"))
+                .skip(2)
+                .limit(8)
+                .forEach(l -> details.add("    " + l.stripTrailing()));
+    }
+
+    /** Category, and a pattern that a frame of the stack must contain; the first rule that matches wins. */
+    private static final String[][] PROFILE_RULES = {
+        {"JSON text of search_results/metadata (ingest Json)", "ingest.ingestion.persistence.Json."},
+        {"pgjdbc createArrayOf text encoding (unnest parameters)", "org.postgresql.jdbc.PgArray"},
+        {"pgjdbc createArrayOf text encoding (unnest parameters)", "org.postgresql.jdbc.ArrayEncoding"},
+        {"Apicurio serde: Avro schema fingerprint per record", "org.apache.avro.SchemaNormalization"},
+        {"Avro decoding (Apicurio serde, Avro)", "org.apache.avro."},
+        {"Avro decoding (Apicurio serde, Avro)", "io.apicurio."},
+        {"validation (EventValidator)", "EventValidator."},
+        {"mapping Avro -> domain (AvroEventMapper)", "AvroEventMapper."},
+        {"batch planning, session patches", "ingest.ingestion.domain."},
+        {"pgjdbc other (protocol, results)", "org.postgresql."},
+        {"Kafka client (fetch, records, CRC)", "org.apache.kafka."},
+        {"Spring Kafka / Spring / other", ""}
+    };
+
+    private static String profileCategory(CharSequence stack) {
+        String text = stack.toString();
+        for (String[] rule : PROFILE_RULES) {
+            if (text.contains(rule[1])) return rule[0];
+        }
+        return PROFILE_RULES[PROFILE_RULES.length - 1][0];
+    }
+
+    private static String jdkTool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
+    }
+
+    private static String runTool(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return "(timed out: " + String.join(" ", command) + ")";
+        }
+        return new String(output, StandardCharsets.UTF_8);
+    }
+
+    /** What the last look at the consumer group saw, for the report when the assignment was never seen. */
+    private String assignmentSeen = "never described";
+
+    /**
+     * Whether the consumer groups on the broker (the service's only, here) have all agent-sessions partitions
+     * assigned. The group is found by its assignment rather than by name, so a renamed group still counts.
+     */
+    private boolean allPartitionsAssigned(Admin admin) {
+        try {
+            List<String> ids = admin.listGroups().all().get(2, TimeUnit.SECONDS).stream()
+                    .map(GroupListing::groupId)
+                    .toList();
+            if (ids.isEmpty()) {
+                assignmentSeen = "no consumer group yet";
+                return false;
+            }
+            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
+                            ids, new DescribeConsumerGroupsOptions().timeoutMs(1_000))
+                    .all()
+                    .get(2, TimeUnit.SECONDS);
+            long assigned = 0;
+            List<String> seen = new ArrayList<>();
+            for (ConsumerGroupDescription group : groups.values()) {
+                long mine = group.members().stream()
+                        .flatMap(m -> m.assignment().topicPartitions().stream())
+                        .filter(tp -> tp.topic().equals(TOPIC))
+                        .count();
+                assigned += mine;
+                seen.add(group.groupId() + " (" + group.groupState() + ", "
+                        + group.members().size() + " members, " + mine + " " + TOPIC + " partitions)");
+            }
+            assignmentSeen = String.join("; ", seen);
+            return assigned >= Topics.AGENT_SESSIONS.defaultPartitions();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            assignmentSeen = String.valueOf(e);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** {rows, seconds} between the first samples at or above 10 % and 90 % of n. */
+    static double[] steadyState(List<long[]> samples, long n) {
+        long[] low = null;
+        long[] high = null;
+        for (long[] s : samples) {
+            if (low == null && s[1] >= n / 10) low = s;
+            if (high == null && s[1] >= n * 9 / 10) high = s;
+        }
+        if (low == null || high == null || high[0] <= low[0]) return null;
+        return new double[] {high[1] - low[1], (high[0] - low[0]) / 1e9};
+    }
+
+    /** Listener and connection-pool timers from the service's actuator, to tell where its time went. */
+    private void listenerFigures(
+            ServiceProcess service, long rows, long wallNanos, CpuMeter.Snapshot from, CpuMeter.Snapshot to) {
+        Map<String, Double> listener = service.metric("spring.kafka.listener");
+        Map<String, Double> pool = service.metric("hikaricp.connections.usage");
+        double wall = wallNanos / 1e9;
+        Double calls = listener.get("COUNT");
+        Double total = listener.get("TOTAL_TIME");
+        if (calls == null || total == null || calls == 0) {
+            details.add("  listener timer spring.kafka.listener: not available");
+        } else {
+            String line = String.format(
+                    Locale.ROOT,
+                    "  listener: %,.0f batch calls, %.0f records/call, %.1f ms/call on average (max %.0f ms); the %d"
+                            + " listener threads were busy %.0f%% of the phase",
+                    calls,
+                    rows / calls,
+                    1000 * total / calls,
+                    1000 * listener.getOrDefault("MAX", 0.0),
+                    listenerConcurrency,
+                    100 * total / (wall * listenerConcurrency));
+            details.add(line);
+            Double held = pool.get("TOTAL_TIME");
+            if (held != null) {
+                details.add(String.format(
+                        Locale.ROOT,
+                        "  JDBC connections held (hikaricp.connections.usage): %.1f s = %.0f%% of listener time;"
+                                + " the rest (%.1f s) is Kafka fetch hand-over, Avro decoding, validation, mapping,"
+                                + " framework",
+                        held,
+                        100 * held / total,
+                        Math.max(0, total - held)));
+            }
+        }
+        double busy = CpuMeter.machineBusy(from, to);
+        double service1 = CpuMeter.seconds(from, to, "ingest-service") / wall;
+        double pg = CpuMeter.seconds(from, to, "postgres") / wall;
+        double kafka = CpuMeter.seconds(from, to, "kafka") / wall;
+        details.add(String.format(
+                Locale.ROOT,
+                "  => %s: machine %.0f%% busy; ingest-service used %.2f cores, PostgreSQL %.2f, Kafka %.2f",
+                busy >= 0.9 ? "CPU-bound on this machine" : "not CPU-saturated",
+                100 * busy,
+                service1,
+                pg,
+                kafka));
+    }
+
+    // --- latency --------------------------------------------------------------------------------------------------
+
+    private void measureLatency(ServiceProcess service, Connection su, HeapSampler heap) throws Exception {
+        int rate = options.latencyRate();
+        long count = (long) rate * options.latencySeconds();
+        TurnEvents events = new TurnEvents(options.seed() ^ 0x1A7E_4C7EL, count, options.concurrentSessions());
+        UUID[] sessions = new UUID[(int) events.sessions()];
+        for (int s = 0; s < sessions.length; s++) sessions[s] = events.sessionId(s);
+        out(String.format(
+                Locale.ROOT,
+                "latency phase: publishing %,d events at %,d/s for %d s",
+                count,
+                rate,
+                options.latencySeconds()));
+        Map<String, Double> listenerBefore = service.metric("spring.kafka.listener");
+        heap.takePeak();
+        CpuMeter.Snapshot cpuStart = cpu.snapshot();
+        Map<String, Long> threadsStart = CpuMeter.threadTicks(service.pid());
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Callback callback = (metadata, e) -> {
+            if (e != null) failure.compareAndSet(null, e);
+        };
+        long sent = 0;
+        long maxLag = 0;
+        long startNanos;
+        long lastSend;
+        try (KafkaProducer<String, SessionEvent> producer = producer(producerConfig(5), new LongAdder())) {
+            // one warm-up send outside the clock: the serializer's first call looks the schema up
+            producer.send(new ProducerRecord<>(TOPIC, sessions[0].toString(), events.event(0)))
+                    .get(30, TimeUnit.SECONDS);
+            sent = 1;
+            startNanos = System.nanoTime();
+            long startMicros = micros(Instant.now());
+            while (sent < count && failure.get() == null) {
+                long due = Math.min(count, (System.nanoTime() - startNanos) * rate / 1_000_000_000L + 1);
+                while (sent < due) {
+                    long intended = startNanos + sent * 1_000_000_000L / rate;
+                    maxLag = Math.max(maxLag, System.nanoTime() - intended);
+                    Instant now = Instant.now();
+                    SessionEvent event = events.event(
+                            sent,
+                            now.truncatedTo(ChronoUnit.MILLIS),
+                            Map.of(
+                                    PUBLISHED,
+                                    Long.toString(micros(now)),
+                                    INTENDED,
+                                    Long.toString(startMicros + (intended - startNanos) / 1_000)));
+                    producer.send(new ProducerRecord<>(TOPIC, event.getSessionId(), event), callback);
+                    sent++;
+                }
+                LockSupport.parkNanos(500_000);
+            }
+            lastSend = System.nanoTime();
+            producer.flush();
+        }
+        if (failure.get() != null) throw new IllegalStateException("publishing failed", failure.get());
+        double publishSeconds = (lastSend - startNanos) / 1e9;
+        // wait for every row of the phase
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long stored = 0;
+        try (PreparedStatement ps = su.prepareStatement(
+                "SELECT coalesce(sum(total_turns), 0) FROM conversation.prompt_tuning_sessions WHERE id = ANY(?)")) {
+            ps.setArray(1, su.createArrayOf("uuid", sessions));
+            while ((stored = single(ps)) < count && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        }
+        double drainSeconds = (System.nanoTime() - startNanos) / 1e9;
+        CpuMeter.Snapshot cpuEnd = cpu.snapshot();
+        Map<String, Long> threadsEnd = CpuMeter.threadTicks(service.pid());
+        HeapSampler.Peak peak = heap.takePeak();
+        Map<String, Double> listenerAfter = service.metric("spring.kafka.listener");
+
+        Histogram fromPublish = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        Histogram fromSchedule = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        long negative = 0;
+        try (PreparedStatement ps = su.prepareStatement(
+                "SELECT (extract(epoch FROM ingested_at) * 1000000)::bigint, (metadata->>'" + PUBLISHED
+                        + "')::bigint, (metadata->>'" + INTENDED + "')::bigint FROM " + TABLE
+                        + " WHERE session_id = ANY(?) AND metadata->>'" + PUBLISHED + "' IS NOT NULL")) {
+            ps.setArray(1, su.createArrayOf("uuid", sessions));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long ingested = rs.getLong(1);
+                    long a = ingested - rs.getLong(2);
+                    long b = ingested - rs.getLong(3);
+                    if (a < 0) negative++;
+                    fromPublish.recordValue(Math.min(Math.max(0, a), fromPublish.getHighestTrackableValue()));
+                    fromSchedule.recordValue(Math.min(Math.max(0, b), fromSchedule.getHighestTrackableValue()));
+                }
+            }
+        }
+        details.add(String.format(
+                Locale.ROOT,
+                "latency phase (service caught up; fixed rate %,d/s for %d s, producer linger.ms=5, compression=%s, acks=all):",
+                rate,
+                options.latencySeconds(),
+                options.compression()));
+        details.add(String.format(
+                Locale.ROOT,
+                "  published %,d events in %.2f s = %,.0f events/s achieved; publisher at most %.1f ms behind"
+                        + " schedule; %,d of %,d rows stored%s",
+                sent,
+                publishSeconds,
+                (sent - 1) / publishSeconds,
+                maxLag / 1e6,
+                stored,
+                count,
+                stored < count ? " (TIMED OUT after 120 s)" : ""));
+        double drained = stored / drainSeconds;
+        details.add(String.format(
+                Locale.ROOT,
+                "  rows stored at %,.0f/s from first publish to last row (%.1f s)%s",
+                drained,
+                drainSeconds,
+                drained < 0.95 * rate
+                        ? ": the service did not keep up with " + rate + "/s, so the latencies below are mostly the"
+                                + " backlog that grew during the phase"
+                        : ""));
+        details.add("  publish -> row (ingested_at - publish time): " + percentiles(fromPublish)
+                + (negative > 0 ? " (" + negative + " negative values clamped to 0)" : ""));
+        details.add("  schedule -> row (from the intended send time; no coordinated omission): "
+                + percentiles(fromSchedule));
+        Double calls = delta(listenerBefore, listenerAfter, "COUNT");
+        Double total = delta(listenerBefore, listenerAfter, "TOTAL_TIME");
+        if (calls != null && total != null && calls > 0) {
+            details.add(String.format(
+                    Locale.ROOT,
+                    "  listener: %,.0f calls, %.1f records/call, %.1f ms/call on average: ingested_at is now(), the"
+                            + " transaction's start, so a row becomes visible about that much later than measured",
+                    calls,
+                    count / calls,
+                    1000 * total / calls));
+        }
+        details.add("  heap: peak used " + peak.describe() + "; " + actuatorHeap(service));
+        details.add("  CPU from first publish to last row: " + CpuMeter.report(cpuStart, cpuEnd, cpus));
+        details.add("  ingest-service threads by CPU: " + CpuMeter.topThreads(threadsStart, threadsEnd, 6));
+    }
+
+    /** One actuator reading of heap used and max, to cross-check the sampler (one BCrypt check each). */
+    private static String actuatorHeap(ServiceProcess service) {
+        OptionalDouble used = service.heapUsedBytes();
+        Double max = service.metric("jvm.memory.max?tag=area:heap").get("VALUE");
+        return String.format(
+                Locale.ROOT,
+                "actuator at phase end: jvm.memory.used{area=heap} %s MiB, jvm.memory.max{area=heap} %s MiB",
+                used.isPresent() ? String.format(Locale.ROOT, "%.0f", used.getAsDouble() / 1048576) : "n/a",
+                max == null ? "n/a" : String.format(Locale.ROOT, "%.0f", max / 1048576));
+    }
+
+    private static Double delta(Map<String, Double> before, Map<String, Double> after, String key) {
+        Double b = before.get(key);
+        Double a = after.get(key);
+        return a == null ? null : a - (b == null ? 0 : b);
+    }
+
+    private static String percentiles(Histogram h) {
+        return String.format(
+                Locale.ROOT,
+                "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (n=%,d)",
+                h.getValueAtPercentile(50) / 1e3,
+                h.getValueAtPercentile(90) / 1e3,
+                h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3,
+                h.getMaxValue() / 1e3,
+                h.getTotalCount());
+    }
+
+    private static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
+    }
+
+    // --- baselines ------------------------------------------------------------------------------------------------
+
+    private void runBaselines(Connection su, TurnEvents events, ServicePhase service) throws SQLException {
+        DatabaseLogin login = infra.superuserLogin();
+        record Baseline(String label, String table, Baselines.ChunkWriter writer, String urlOptions) {}
+        String jdbc = Baselines.createTable(su, "turns_jdbc_batch");
+        String unnest = Baselines.createTable(su, "turns_unnest");
+        String copy = Baselines.createTable(su, "turns_copy");
+        List<Baseline> baselines = List.of(
+                new Baseline(
+                        "(a) JDBC batch INSERT .. ON CONFLICT DO NOTHING, 1,000/batch",
+                        jdbc,
+                        Baselines.jdbcBatch(jdbc),
+                        "?reWriteBatchedInserts=true"),
+                new Baseline(
+                        "(x) service's unnest INSERT .. RETURNING, 1,000/stmt", unnest, Baselines.unnest(unnest), ""),
+                new Baseline("(b) COPY FROM STDIN (text, streamed), 10,000/COPY", copy, Baselines.copy(copy), ""));
+        List<Baselines.Result> results = new ArrayList<>();
+        for (Baseline b : baselines) {
+            out("baseline: " + b.label());
+            checkpoint(su);
+            String lsn = currentLsn(su);
+            Baselines.Result result;
+            CpuMeter.Snapshot from;
+            CpuMeter.Snapshot to;
+            // CPU is read while the connection is open: a backend's time is lost while it exits
+            try (Connection connection = Baselines.connect(login, b.urlOptions())) {
+                from = cpu.snapshot();
+                result = Baselines.run(b.label(), connection, events, b.writer());
+                to = cpu.snapshot();
+            }
+            long wal = walSince(su, lsn);
+            results.add(result);
+            details.add(String.format(
+                    Locale.ROOT,
+                    "%s into %s: %.1f s timed (row building excluded)",
+                    b.label(),
+                    b.table(),
+                    result.seconds()));
+            details.add("  CPU (whole run incl. untimed row building): " + CpuMeter.report(from, to, cpus));
+            details.add(String.format(
+                    Locale.ROOT, "  WAL: %.0f MiB, %,.0f bytes/row", wal / 1048576.0, (double) wal / result.rows()));
+            fingerprint(su, b.table(), b.label().substring(0, 3));
+        }
+        double copyRate = results.getLast().rowsPerSecond();
+        for (Baselines.Result r : results) table.add(row(r.method(), r.rows(), r.seconds()));
+        // ratio column against COPY
+        for (int i = 0; i < table.size(); i++) {
+            String line = table.get(i);
+            String[] cells = line.split("\\|");
+            double rate = Double.parseDouble(cells[3]);
+            table.set(i, line + "|" + String.format(Locale.ROOT, "%.2f", rate / copyRate));
+        }
+    }
+
+    // --- SQL helpers ----------------------------------------------------------------------------------------------
+
+    private Connection superuser() throws SQLException {
+        DatabaseLogin login = infra.superuserLogin();
+        return DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
+    }
+
+    private static long single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void checkpoint(Connection su) throws SQLException {
+        try (Statement s = su.createStatement()) {
+            s.execute("CHECKPOINT");
+        }
+    }
+
+    private static String currentLsn(Connection su) throws SQLException {
+        try (Statement s = su.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static long walSince(Connection su, String lsn) throws SQLException {
+        try (PreparedStatement ps =
+                su.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint")) {
+            ps.setString(1, lsn);
+            return single(ps);
+        }
+    }
+
+    /** Row count, a hash over every written column and the table's size, to show that all methods wrote the same. */
+    private void fingerprint(Connection su, String table, String label) throws SQLException {
+        try (Statement s = su.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(hashtext(concat_ws('|', " + TurnRow.COLUMNS
+                        + "))), 0), pg_total_relation_size('" + table + "') FROM " + table)) {
+            rs.next();
+            details.add(String.format(
+                    Locale.ROOT,
+                    "  %s table %s: count(*) %,d, content hash %d, %.0f MiB with indexes",
+                    label,
+                    table,
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getLong(3) / 1048576.0));
+        }
+    }
+
+    private static int deadLetters(Admin admin) {
+        try {
+            String dlt = Topics.AGENT_SESSIONS.deadLetterTopic();
+            int partitions = admin.describeTopics(List.of(dlt))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(dlt)
+                    .partitions()
+                    .size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) latest.put(new TopicPartition(dlt, p), OffsetSpec.latest());
+            return (int) admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(r -> r.offset())
+                    .sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    // --- report ---------------------------------------------------------------------------------------------------
+
+    private static String row(String method, long rows, double seconds) {
+        return method + "|" + rows + "|" + seconds + "|" + (rows / seconds);
+    }
+
+    private void printReport() {
+        out("");
+        out("== results: same PostgreSQL, same run ==");
+        String format = "%-62s %10s %9s %10s %8s";
+        out(String.format(Locale.ROOT, format, "method", "rows", "seconds", "rows/s", "vs COPY"));
+        for (String line : table) {
+            String[] c = line.split("\\|");
+            out(String.format(
+                    Locale.ROOT,
+                    format,
+                    c[0],
+                    String.format(Locale.ROOT, "%,d", Long.parseLong(c[1])),
+                    String.format(Locale.ROOT, "%.1f", Double.parseDouble(c[2])),
+                    String.format(Locale.ROOT, "%,.0f", Double.parseDouble(c[3])),
+                    c.length > 4 ? c[4] : ""));
+        }
+        out("notes: baselines write into bench.* tables created LIKE " + TABLE + " INCLUDING ALL (same columns,"
+                + " defaults, checks and indexes; no FK to prompt_tuning_sessions, no session rows), as the superuser,"
+                + " on one connection, a CHECKPOINT before each. Their clock excludes generating the events and"
+                + " building the row objects (incl. JSON) and includes binding/encoding, SQL and commits; no Kafka, no"
+                + " Avro decoding. The service's figure is end to end: Kafka fetch, Avro decoding, validation, session"
+                + " upsert + counters, inserts, commits, offset commits, with " + listenerConcurrency
+                + " listener threads.");
+        out("");
+        details.forEach(IngestBenchmark::out);
+    }
+
+    static void out(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    /** JUL keeps loggers weakly: hold the ones whose level is set. */
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
+    private static void quietLogging() {
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.WARNING);
+        for (Handler handler : root.getHandlers()) handler.setLevel(Level.WARNING);
+        // the test kit's broker start-up polls with an AdminClient that warns until the broker listens; the
+        // serde warns about its shared Vert.x instance
+        for (String name : List.of("org.apache.kafka", "io.apicurio")) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.SEVERE);
+            QUIETED.add(logger);
+        }
+    }
+
+    /** Starts the test kit's infrastructure with System.out (Liquibase prints its update summary there) in a log. */
+    private static PromptloopInfrastructure startInfrastructure(Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        java.io.PrintStream console = System.out;
+        try (java.io.PrintStream file =
+                new java.io.PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+            System.setOut(file);
+            return PromptloopInfrastructure.shared();
+        } finally {
+            System.setOut(console);
+        }
+    }
+
+    private static String fmt(double seconds) {
+        return String.format(Locale.ROOT, "%.1f", seconds);
+    }
+
+    /** {@code benchmarks/target}: where this class was loaded from (the jar or target/classes). */
+    static Path targetDirectory() {
+        try {
+            Path location = Path.of(IngestBenchmark.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toAbsolutePath();
+            return location.getParent();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Samples the service's heap used every 500 ms and keeps the peak: with {@code jstat -gc} (eden + survivors +
+     * old, read from the JVM's hsperfdata: no work for the service) or, as the brief has it, with the actuator's
+     * {@code jvm.memory.used{area=heap}} over HTTP Basic, which costs the service one BCrypt check per request.
+     */
+    static final class HeapSampler implements AutoCloseable {
+
+        record Peak(long bytes, int samples, String method) {
+            String describe() {
+                return samples == 0
+                        ? "n/a (no sample answered)"
+                        : String.format(
+                                Locale.ROOT,
+                                "%.0f MiB (%s, %d samples every 500 ms)",
+                                bytes / 1048576.0,
+                                method,
+                                samples);
+            }
+        }
+
+        private final String method;
+        private final AtomicLong peak = new AtomicLong();
+        private final AtomicLong samples = new AtomicLong();
+        private final ScheduledExecutorService executor;
+        private final Process jstat;
+
+        private HeapSampler(String method, ScheduledExecutorService executor, Process jstat) {
+            this.method = method;
+            this.executor = executor;
+            this.jstat = jstat;
+        }
+
+        static HeapSampler actuator(ServiceProcess service) {
+            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("bench-heap-sampler").factory());
+            HeapSampler sampler = new HeapSampler("actuator jvm.memory.used{area=heap}", executor, null);
+            executor.scheduleAtFixedRate(
+                    () -> service.heapUsedBytes().ifPresent(used -> sampler.record((long) used)),
+                    500,
+                    500,
+                    TimeUnit.MILLISECONDS);
+            return sampler;
+        }
+
+        static HeapSampler jstat(ServiceProcess service) throws IOException {
+            Process process = new ProcessBuilder(jdkTool("jstat"), "-gc", Long.toString(service.pid()), "500")
+                    .redirectErrorStream(true)
+                    .start();
+            HeapSampler sampler = new HeapSampler("jstat -gc: S0U+S1U+EU+OU", null, process);
+            Thread.ofPlatform().daemon().name("bench-jstat-reader").start(() -> sampler.readJstat(process));
+            return sampler;
+        }
+
+        private void readJstat(Process process) {
+            try (var reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                List<String> header = List.of();
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    String[] cells = line.strip().split("\\s+");
+                    if (line.contains("EU")) {
+                        header = List.of(cells);
+                        continue;
+                    }
+                    if (header.isEmpty() || cells.length != header.size()) continue;
+                    double kb = 0;
+                    for (String column : List.of("S0U", "S1U", "EU", "OU")) {
+                        kb += Double.parseDouble(cells[header.indexOf(column)].replace(',', '.'));
+                    }
+                    record((long) (kb * 1024));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the service or jstat ended
+            }
+        }
+
+        private void record(long bytes) {
+            peak.accumulateAndGet(bytes, Math::max);
+            samples.incrementAndGet();
+        }
+
+        /** The peak since the last call. */
+        synchronized Peak takePeak() {
+            return new Peak(peak.getAndSet(0), (int) samples.getAndSet(0), method);
+        }
+
+        @Override
+        public void close() {
+            if (executor != null) executor.shutdownNow();
+            if (jstat != null) jstat.destroy();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.promptloop.benchmarks;
+
+import io.promptloop.avro.session.SearchResult;
+import io.promptloop.avro.session.SessionEvent;
+import io.promptloop.avro.session.TurnRecorded;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One row of {@code conversation.tuning_conversation_turns} built from a decoded {@code TurnRecorded} event the
+ * way ingest-service builds it (same columns, same JSON shapes for the jsonb columns), for the baselines.
+ */
+record TurnRow(
+        UUID id,
+        UUID sessionId,
+        int turnNumber,
+        String userMessage,
+        String agentResponse,
+        Instant occurredAt,
+        Integer processingTimeMs,
+        String searchResults,
+        Double avgSimilarity,
+        Integer totalChunks,
+        Double confidenceScore,
+        String templateUsed,
+        UUID instructionId,
+        String metadata) {
+
+    /** The columns the service writes, in this record's order; {@code ingested_at} takes its default. */
+    static final String COLUMNS = "id, session_id, turn_number, user_message, agent_response, occurred_at, "
+            + "processing_time_ms, search_results, avg_similarity, total_chunks, confidence_score, template_used, "
+            + "instruction_id, metadata";
+
+    static TurnRow of(SessionEvent event) {
+        TurnRecorded t = (TurnRecorded) event.getPayload();
+        return new TurnRow(
+                UUID.fromString(event.getEventId()),
+                UUID.fromString(event.getSessionId()),
+                t.getTurnNumber(),
+                t.getUserMessage(),
+                t.getAgentResponse(),
+                event.getOccurredAt(),
+                t.getProcessingTimeMs(),
+                searchResultsJson(t.getSearchResults()),
+                t.getAvgSimilarity(),
+                t.getTotalChunks(),
+                t.getConfidenceScore(),
+                t.getTemplateUsed(),
+                t.getInstructionId() == null ? null : UUID.fromString(t.getInstructionId()),
+                objectJson(t.getMetadata()));
+    }
+
+    /** Appends the row as one line of PostgreSQL's COPY text format (tab-separated, {@code \N} for NULL). */
+    void appendCopyText(StringBuilder out) {
+        out.append(id).append('\t');
+        out.append(sessionId).append('\t');
+        out.append(turnNumber).append('\t');
+        copyText(out, userMessage).append('\t');
+        copyText(out, agentResponse).append('\t');
+        out.append(occurredAt).append('\t');
+        copyValue(out, processingTimeMs).append('\t');
+        copyText(out, searchResults).append('\t');
+        copyValue(out, avgSimilarity).append('\t');
+        copyValue(out, totalChunks).append('\t');
+        copyValue(out, confidenceScore).append('\t');
+        copyText(out, templateUsed).append('\t');
+        copyValue(out, instructionId).append('\t');
+        copyText(out, metadata).append('\n');
+    }
+
+    private static StringBuilder copyValue(StringBuilder out, Object value) {
+        return value == null ? out.append("\\N") : out.append(value);
+    }
+
+    static StringBuilder copyText(StringBuilder out, String value) {
+        if (value == null) return out.append("\\N");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c);
+            }
+        }
+        return out;
+    }
+
+    /** Seed 003's shape, as ingest-service writes it: {@code {"results":[{chunk_id, document_title, ...}]}}. */
+    static String searchResultsJson(List<SearchResult> results) {
+        if (results == null || results.isEmpty()) return null;
+        StringBuilder out = new StringBuilder(256 * results.size());
+        out.append("{\"results\":[");
+        for (int i = 0; i < results.size(); i++) {
+            SearchResult r = results.get(i);
+            if (i > 0) out.append(',');
+            out.append("{\"chunk_id\":");
+            jsonString(out, r.getChunkId());
+            out.append(",\"document_title\":");
+            if (r.getDocumentTitle() == null) out.append("null");
+            else jsonString(out, r.getDocumentTitle());
+            out.append(",\"chunk_text\":");
+            jsonString(out, r.getChunkText());
+            out.append(",\"similarity\":").append(r.getSimilarity()).append('}');
+        }
+        return out.append("]}").toString();
+    }
+
+    static String objectJson(Map<String, String> map) {
+        if (map == null || map.isEmpty()) return "{}";
+        StringBuilder out = new StringBuilder(64).append('{');
+        boolean first = true;
+        for (var entry : map.entrySet()) {
+            if (!first) out.append(',');
+            first = false;
+            jsonString(out, entry.getKey()).append(':');
+            if (entry.getValue() == null) out.append("null");
+            else jsonString(out, entry.getValue());
+        }
+        return out.append('}').toString();
+    }
+
+    static StringBuilder jsonString(StringBuilder out, String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+                    else out.append(c);
+                }
+            }
+        }
+        return out.append('"');
+    }
+}
