@@ -52,6 +52,9 @@ class SecurityConfig {
                         .roles(u.roles().toArray(String[]::new))
                         .build())
                 .toList();
-        return new InMemoryUserDetailsManager(users);
+        // A plain lookup, not InMemoryUserDetailsManager: that one is also a UserDetailsPasswordService, so Spring
+        // would re-encode {noop} passwords with BCrypt on first login and pay BCrypt on every stateless request.
+        var byName = new InMemoryUserDetailsManager(users);
+        return byName::loadUserByUsername;
     }
 }

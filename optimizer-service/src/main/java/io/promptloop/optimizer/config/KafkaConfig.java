@@ -58,12 +58,11 @@ class KafkaConfig {
         Map<String, Object> config = new HashMap<>(properties.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        Map<String, Object> avroConfig = new HashMap<>(properties.getProperties());
-        avroConfig.put("apicurio.registry.auto-register", true);
-        avroConfig.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
-        avroConfig.put("apicurio.registry.dereference-schema", true); // one self-contained schema per subject
+        // the factory configures the serializer with these same settings
+        config.put("apicurio.registry.auto-register", true);
+        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+        config.put("apicurio.registry.dereference-schema", true); // one self-contained schema per subject
         var values = new AvroKafkaSerializer<SpecificRecord>();
-        values.configure(avroConfig, false);
         return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config, new StringSerializer(), values));
     }
 

@@ -52,6 +52,8 @@ class SecurityConfig {
                         .roles(u.roles().toArray(String[]::new))
                         .build())
                 .toList();
-        return new InMemoryUserDetailsManager(users);
+        // a plain lookup: InMemoryUserDetailsManager would re-encode {noop} passwords with BCrypt on first login
+        var byName = new InMemoryUserDetailsManager(users);
+        return byName::loadUserByUsername;
     }
 }

@@ -124,9 +124,16 @@ public class OptimizerPublisher {
     }
 
     private void afterCommit(String topic, String key, SpecificRecord value) {
-        Runnable send = () -> kafka.send(topic, key, value).whenComplete((result, error) -> {
-            if (error != null) log.warn("could not publish to {} (key {}): {}", topic, key, error.toString());
-        });
+        Runnable send = () -> {
+            try {
+                kafka.send(topic, key, value).whenComplete((result, error) -> {
+                    if (error != null) log.warn("could not publish to {} (key {}): {}", topic, key, error.toString());
+                });
+            } catch (RuntimeException e) {
+                // the decision is committed; a request that was not sent is sent again at its deadline
+                log.warn("could not publish to {} (key {}): {}", topic, key, e.toString());
+            }
+        };
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
