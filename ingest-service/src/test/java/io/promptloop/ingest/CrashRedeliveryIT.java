@@ -34,7 +34,7 @@ class CrashRedeliveryIT extends IngestTestSupport {
 
     @Test
     void shouldStoreEveryEventOnceAfterTheServiceIsKilledMidStream() throws Exception {
-        int sessions = 40;
+        int sessions = 200; // 20,000 turns: several seconds of work, so the kill lands mid-stream
         int turnsPerSession = 100;
         List<String> ids = new ArrayList<>();
         for (int s = 0; s < sessions; s++) ids.add(UUID.randomUUID().toString());
@@ -61,6 +61,9 @@ class CrashRedeliveryIT extends IngestTestSupport {
 
         startService("crash-2");
         for (String id : ids) SessionIngestIT.awaitSession(id, turnsPerSession, turnsPerSession / 10);
+        System.out.printf(
+                "killed after %d of %d turns were stored; all %d stored once after the restart%n",
+                storedAtCrash, expectedTurns, expectedTurns);
         assertThat(storedAtCrash).isLessThan(expectedTurns);
         assertThat(storedTurns(ids)).isEqualTo(expectedTurns);
     }
@@ -81,6 +84,8 @@ class CrashRedeliveryIT extends IngestTestSupport {
         properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         command.add("--server.port=0");
         command.add("--spring.kafka.consumer.max-poll-records=200");
+        // the killed member leaves the group after this instead of the default 45 s
+        command.add("--spring.kafka.consumer.properties.session.timeout.ms=10000");
         Path log =
                 Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
         Process process = new ProcessBuilder(command)

@@ -10,11 +10,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * PostgreSQL goes down in the middle of a stream: the batch is retried with back-off (consumer paused),
  * nothing is dead-lettered, and when the database is back every event is stored exactly once.
  */
+// closed after the class: a cached context would keep consuming as a second replica (CrashRedeliveryIT)
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DatabaseOutageIT extends IngestTestSupport {
 

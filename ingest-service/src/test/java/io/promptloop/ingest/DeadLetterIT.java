@@ -18,8 +18,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 
 /** Each kind of bad input lands in {@code <topic>-dlt} with its reason and origin, and the partition moves on. */
+// closed after the class: a cached context would keep consuming as a second replica (CrashRedeliveryIT)
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeadLetterIT extends IngestTestSupport {
 
