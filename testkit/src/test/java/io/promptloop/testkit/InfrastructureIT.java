@@ -77,6 +77,29 @@ class InfrastructureIT {
     }
 
     @Test
+    void shouldAcceptEveryCompressionCodecThatAgentsMayUse() throws Exception {
+        // each row: a producer compression.type an agent may configure (lz4 is a common client default)
+        for (String codec : List.of("gzip", "lz4", "snappy", "zstd")) {
+            String key = UUID.randomUUID().toString();
+            Map<String, Object> config = Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    infrastructure.kafkaBootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG,
+                    "all",
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    codec);
+            RecordMetadata sent;
+            try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+                sent = producer.send(new ProducerRecord<>(Topics.AB_OBSERVATIONS.name(), key, codec + " " + key))
+                        .get(30, TimeUnit.SECONDS);
+            }
+            assertThat(readOne(sent, new StringDeserializer()).value())
+                    .as(codec)
+                    .isEqualTo(codec + " " + key);
+        }
+    }
+
+    @Test
     void shouldCreateEveryCatalogueTopicAndItsDeadLetterTopicWithTheCataloguePartitions() throws Exception {
         try (Admin admin = admin()) {
             Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL.stream()
