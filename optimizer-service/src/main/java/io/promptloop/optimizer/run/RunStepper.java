@@ -356,9 +356,9 @@ public class RunStepper {
         return Math.round(v * 10_000) / 10_000.0;
     }
 
+    /** The inputs of just these examples, in the order asked (one query, not the agent's whole example set). */
     private Map<String, String> inputs(RunRow run, List<String> exampleIds) {
-        Map<String, String> inputs = new HashMap<>();
-        for (var e : store.examples(run.agentName(), run.predictorName())) inputs.put(e.exampleId(), e.input());
+        Map<String, String> inputs = store.inputs(run.agentName(), run.predictorName(), exampleIds);
         Map<String, String> wanted = new java.util.LinkedHashMap<>();
         for (String id : exampleIds) wanted.put(id, inputs.getOrDefault(id, ""));
         return wanted;

@@ -134,74 +134,34 @@ class EventValidatorTest {
     }
 
     private static TurnRecorded withNumber(TurnRecorded t, int number) {
-        return new TurnRecorded(
-                t.eventId(),
-                t.occurredAt(),
-                t.agent(),
-                t.sessionId(),
-                number,
-                t.userMessage(),
-                t.agentResponse(),
-                t.processingTimeMs(),
-                t.searchResults(),
-                t.avgSimilarity(),
-                t.totalChunks(),
-                t.confidenceScore(),
-                t.templateUsed(),
-                t.instructionId(),
-                t.metadata());
+        return copy(t, number, t.userMessage(), t.avgSimilarity(), t.occurredAt());
     }
 
     private static TurnRecorded withMessage(TurnRecorded t, String message) {
-        return new TurnRecorded(
-                t.eventId(),
-                t.occurredAt(),
-                t.agent(),
-                t.sessionId(),
-                t.turnNumber(),
-                message,
-                t.agentResponse(),
-                t.processingTimeMs(),
-                t.searchResults(),
-                t.avgSimilarity(),
-                t.totalChunks(),
-                t.confidenceScore(),
-                t.templateUsed(),
-                t.instructionId(),
-                t.metadata());
+        return copy(t, t.turnNumber(), message, t.avgSimilarity(), t.occurredAt());
     }
 
     private static TurnRecorded withSimilarity(TurnRecorded t, double similarity) {
-        return new TurnRecorded(
-                t.eventId(),
-                t.occurredAt(),
-                t.agent(),
-                t.sessionId(),
-                t.turnNumber(),
-                t.userMessage(),
-                t.agentResponse(),
-                t.processingTimeMs(),
-                t.searchResults(),
-                similarity,
-                t.totalChunks(),
-                t.confidenceScore(),
-                t.templateUsed(),
-                t.instructionId(),
-                t.metadata());
+        return copy(t, t.turnNumber(), t.userMessage(), similarity, t.occurredAt());
     }
 
     private static TurnRecorded withTime(TurnRecorded t, java.time.Instant at) {
+        return copy(t, t.turnNumber(), t.userMessage(), t.avgSimilarity(), at);
+    }
+
+    private static TurnRecorded copy(
+            TurnRecorded t, int number, String message, Double similarity, java.time.Instant at) {
         return new TurnRecorded(
                 t.eventId(),
                 at,
                 t.agent(),
                 t.sessionId(),
-                t.turnNumber(),
-                t.userMessage(),
+                number,
+                message,
                 t.agentResponse(),
                 t.processingTimeMs(),
                 t.searchResults(),
-                t.avgSimilarity(),
+                similarity,
                 t.totalChunks(),
                 t.confidenceScore(),
                 t.templateUsed(),

@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -330,6 +332,17 @@ public class RunStore {
                 .params(agent, predictor)
                 .query((rs, n) -> new ExampleRow(rs.getString(1), rs.getString(2), rs.getString(3)))
                 .list();
+    }
+
+    /** Inputs of the given examples of an agent/predictor, by example id. */
+    public Map<String, String> inputs(String agent, String predictor, List<String> exampleIds) {
+        Map<String, String> inputs = new HashMap<>();
+        jdbc.sql("SELECT example_id, input FROM optimizer.examples WHERE agent_name = ?"
+                        + " AND predictor_name IS NOT DISTINCT FROM ? AND example_id = ANY(?::text[])")
+                .params(agent, predictor, textArray(exampleIds))
+                .query((rs, n) -> inputs.put(rs.getString(1), rs.getString(2)))
+                .list();
+        return inputs;
     }
 
     /** High-scoring production traces of the agent (for bootstrap few-shot): example id, input, output, score. */
