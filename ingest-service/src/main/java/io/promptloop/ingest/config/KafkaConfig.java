@@ -2,9 +2,9 @@ package io.promptloop.ingest.config;
 
 import io.promptloop.ingest.ingestion.domain.InvalidEventException;
 import io.promptloop.ingest.ingestion.domain.RejectionReason;
-import io.promptloop.ingest.ingestion.messaging.AvroWithBytes;
 import io.promptloop.ingest.ingestion.messaging.IngestMetrics;
 import io.promptloop.schemas.Topics;
+import io.promptloop.support.kafka.AvroWithBytes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.microsoft.kiota.ApiException;
 import io.promptloop.ingest.ingestion.domain.RejectionReason;
+import io.promptloop.support.kafka.AvroWithBytesDeserializer;
+import io.promptloop.support.kafka.RegistryUnavailableException;
 import java.io.EOFException;
 import java.net.ConnectException;
 import org.junit.jupiter.api.Test;

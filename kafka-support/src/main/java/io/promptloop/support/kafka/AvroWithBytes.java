@@ -1,4 +1,4 @@
-package io.promptloop.ingest.ingestion.messaging;
+package io.promptloop.support.kafka;
 
 /**
  * A deserialized Avro value together with the exact bytes it came from, so that a dead letter carries

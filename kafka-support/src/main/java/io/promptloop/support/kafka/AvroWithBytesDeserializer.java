@@ -1,4 +1,4 @@
-package io.promptloop.ingest.ingestion.messaging;
+package io.promptloop.support.kafka;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import java.util.Map;
@@ -39,7 +39,7 @@ public class AvroWithBytesDeserializer implements Deserializer<AvroWithBytes> {
      * passes the failure on in a record header by Java serialization, which the registry client's exceptions
      * do not survive (their HTTP status would be lost).
      */
-    static RuntimeException translate(RuntimeException e) {
+    public static RuntimeException translate(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof com.microsoft.kiota.ApiException api) {
                 int status = api.getResponseStatusCode();

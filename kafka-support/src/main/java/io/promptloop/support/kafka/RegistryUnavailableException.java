@@ -1,4 +1,4 @@
-package io.promptloop.ingest.ingestion.messaging;
+package io.promptloop.support.kafka;
 
 /**
  * The schema registry could not be asked (down, overloaded, timing out). Not the record's fault: the
