@@ -1,0 +1,214 @@
+package io.promptloop.abtest.analysis;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.Analyzer;
+import io.promptloop.abtest.analysis.domain.Decision;
+import io.promptloop.abtest.analysis.domain.GuardrailCheck;
+import io.promptloop.abtest.analysis.domain.GuardrailResult;
+import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.analysis.domain.Winner;
+import io.promptloop.abtest.analysis.persistence.AnalysisRepository;
+import io.promptloop.abtest.analysis.persistence.AnalysisRepository.Look;
+import io.promptloop.abtest.config.AbtestProperties;
+import io.promptloop.abtest.experiment.ExperimentService;
+import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestStatus;
+import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
+import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Business rule: a running test is looked at whenever new observations arrived; each look is stored, and the
+ * look that finds a winner (interval excludes zero, guardrails hold, SRM clear, minimum sample met), a broken
+ * guardrail or futility at the maximum sample ends the test. After a win, each rollout step and the watch
+ * after it hold only while every guardrail holds against the baseline; a breach rolls back at once.
+ */
+@Service
+public class TestAnalyst {
+
+    private static final Logger log = LoggerFactory.getLogger(TestAnalyst.class);
+
+    private final ExperimentRepository tests;
+    private final AnalysisRepository analyses;
+    private final ExperimentService experiments;
+    private final AbtestProperties properties;
+    private final MeterRegistry meters;
+
+    public TestAnalyst(
+            ExperimentRepository tests,
+            AnalysisRepository analyses,
+            ExperimentService experiments,
+            AbtestProperties properties,
+            MeterRegistry meters) {
+        this.tests = tests;
+        this.analyses = analyses;
+        this.experiments = experiments;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    /** The analysis of the test's current data, without storing or acting on it (for HTTP inspection). */
+    public Analysis preview(AbTest t) {
+        var stats = tests.statistics(t.testId(), Phase.TEST);
+        double[] previous = t.method().equals("fixed") ? tests.previousLookFractions(t.testId()) : new double[0];
+        return Analyzer.analyze(
+                t.design(properties.analysis().srmThreshold()),
+                arm(stats, t.baselineVariant()),
+                arm(stats, t.treatmentVariant()),
+                previous);
+    }
+
+    /** One look at a live test, unless another replica holds it or nothing new arrived. */
+    @Transactional
+    public void look(UUID testId) {
+        var locked = tests.lockLiveSkipLocked(testId);
+        if (locked.isEmpty()) return;
+        AbTest t = locked.get();
+        var testStats = tests.statistics(testId, Phase.TEST);
+        var rolloutStats = tests.statistics(testId, Phase.ROLLOUT);
+        long total = total(testStats) + total(rolloutStats);
+        if (total == t.analyzedN()) return;
+        if (t.status() == TestStatus.RUNNING) {
+            lookAtRunning(t, testStats, total);
+        } else {
+            watchRollout(t, testStats, rolloutStats, total);
+        }
+    }
+
+    private void lookAtRunning(AbTest t, Map<String, VariantStats> stats, long total) {
+        VariantStats baseline = arm(stats, t.baselineVariant());
+        VariantStats treatment = arm(stats, t.treatmentVariant());
+        double[] previous = new double[0];
+        if (t.method().equals(Method.FIXED.code())) {
+            previous = tests.previousLookFractions(t.testId());
+            int next = previous.length + 1;
+            double fraction = Math.min(baseline.n(), treatment.n()) / (double) t.maxSamplePerVariant();
+            // a fixed design looks only at its planned information fractions k/K
+            if (next <= t.plannedLooks() && fraction < (double) next / t.plannedLooks()) return;
+        }
+        double srmThreshold = properties.analysis().srmThreshold();
+        Analysis a = Analyzer.analyze(t.design(srmThreshold), baseline, treatment, previous);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("phase", "test");
+        details.put("reason", a.reason());
+        if (a.boundary() != null) details.put("boundary_z", a.boundary());
+        if (a.guardrails() != null && !a.guardrails().breaches().isEmpty()) {
+            details.put("guardrail_breaches", a.guardrails().breaches());
+        }
+        var metric = t.design(srmThreshold).metric();
+        analyses.insert(
+                t,
+                new Look(
+                        t.primaryMetric(),
+                        a.decision().code(),
+                        baseline.n(),
+                        treatment.n(),
+                        mean(baseline.moments(metric).mean()),
+                        mean(treatment.moments(metric).mean()),
+                        a,
+                        a.guardrails() == null ? null : a.guardrails().ok(),
+                        details));
+        boolean alerted = t.srmAlerted();
+        if (a.srm() != null) {
+            analyses.insertSrm(
+                    t.testId(),
+                    t.baselineVariant(),
+                    t.treatmentVariant(),
+                    t.trafficSplit(),
+                    baseline.n(),
+                    treatment.n(),
+                    a.srm());
+            if (a.srm().blocksDecision(srmThreshold) && !alerted) {
+                alerted = true;
+                meters.counter("promptloop.abtest.srm.alerts").increment();
+                log.warn(
+                        "ALERT sample ratio mismatch in test {} ({}): {} baseline vs {} treatment at split {}, p = {};"
+                                + " decisions are blocked until it clears",
+                        t.testId(),
+                        t.predictorKey(),
+                        baseline.n(),
+                        treatment.n(),
+                        t.trafficSplit(),
+                        a.srm().pValue());
+            }
+        }
+        tests.markAnalyzed(t.testId(), total, alerted);
+        meters.counter("promptloop.abtest.looks", "decision", a.decision().code())
+                .increment();
+        if (a.decision() == Decision.CONTINUE) return;
+        String outcome;
+        String winner = null;
+        switch (a.decision()) {
+            case STOP_EFFICACY -> {
+                boolean treatmentWins = a.winner() == Winner.TREATMENT;
+                outcome = treatmentWins ? "treatment_wins" : "baseline_wins";
+                winner = treatmentWins ? t.treatmentVariant() : t.baselineVariant();
+            }
+            case STOP_SAFETY -> {
+                outcome = "guardrail_broken";
+                winner = t.baselineVariant();
+            }
+            default -> outcome = a.reason() != null && a.reason().contains("srm") ? "srm_blocked" : "futility";
+        }
+        log.info("test {} concluded: {} ({})", t.testId(), outcome, a.reason());
+        experiments.conclude(t, a, outcome, winner, baseline.n(), treatment.n());
+    }
+
+    private void watchRollout(
+            AbTest t, Map<String, VariantStats> testStats, Map<String, VariantStats> rolloutStats, long total) {
+        VariantStats baseline = arm(testStats, t.baselineVariant()).plus(arm(rolloutStats, t.baselineVariant()));
+        VariantStats treatment = arm(rolloutStats, t.treatmentVariant());
+        GuardrailResult g = GuardrailCheck.evaluate(
+                t.guardrails(), baseline, treatment, t.alpha(), t.sequentialTuning(), t.minSamplePerVariant());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("phase", "rollout");
+        details.put("rollout_step", t.rolloutStep());
+        details.put("treatment_share", t.rolloutSteps().get(t.rolloutStep() - 1));
+        if (!g.ok()) details.put("guardrail_breaches", g.breaches());
+        analyses.insert(
+                t,
+                new Look(
+                        "guardrails",
+                        g.ok() ? Decision.CONTINUE.code() : Decision.STOP_SAFETY.code(),
+                        baseline.n(),
+                        treatment.n(),
+                        mean(baseline.successRate()),
+                        mean(treatment.successRate()),
+                        null,
+                        g.ok(),
+                        details));
+        tests.markAnalyzed(t.testId(), total, t.srmAlerted());
+        if (!g.ok()) {
+            experiments.rollback(
+                    t, "guardrail broken after rollout: " + String.join("; ", g.breaches()), "rolled_back_guardrail");
+            return;
+        }
+        long sinceStep = treatment.n() - (t.rolloutStepBaseN() == null ? 0 : t.rolloutStepBaseN());
+        if (sinceStep < t.rolloutStepObservations()) return;
+        if (t.rolloutStep() < t.rolloutSteps().size()) {
+            experiments.enterStep(t, t.rolloutStep() + 1, treatment.n());
+        } else {
+            experiments.completeMonitoring(t);
+        }
+    }
+
+    static VariantStats arm(Map<String, VariantStats> stats, String variant) {
+        return stats.getOrDefault(variant, VariantStats.empty());
+    }
+
+    private static long total(Map<String, VariantStats> stats) {
+        return stats.values().stream().mapToLong(VariantStats::n).sum();
+    }
+
+    private static Double mean(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

@@ -1,0 +1,52 @@
+package io.promptloop.abtest.analysis.domain;
+
+/**
+ * Everything the analysis needs about one arm of a test, kept incrementally per observation.
+ *
+ * @param n observations assigned to the arm (the SRM check and sample-size rules count these)
+ * @param successes observations that succeeded
+ * @param score moments of the scores (observations without a score are not in it)
+ * @param latency moments of the latencies in ms (observations without a latency are not in it)
+ * @param latencyDigest the same latencies as a quantile sketch; null is read as an empty digest
+ */
+public record VariantStats(long n, long successes, Moments score, Moments latency, LatencyDigest latencyDigest) {
+
+    public VariantStats {
+        if (n < 0 || successes < 0 || successes > n) {
+            throw new IllegalArgumentException("need 0 <= successes <= n, got successes=" + successes + ", n=" + n);
+        }
+        if (score == null || latency == null) {
+            throw new IllegalArgumentException("score and latency moments are required (use Moments.EMPTY)");
+        }
+        // Rows written before any latency arrived have no digest yet.
+        latencyDigest = latencyDigest == null ? LatencyDigest.empty() : latencyDigest;
+    }
+
+    public static VariantStats empty() {
+        return new VariantStats(0, 0, Moments.EMPTY, Moments.EMPTY, LatencyDigest.empty());
+    }
+
+    /** The statistics of both arms' observations together (e.g. two partial aggregates of one arm). */
+    public VariantStats plus(VariantStats other) {
+        return new VariantStats(
+                n + other.n,
+                successes + other.successes,
+                score.plus(other.score),
+                latency.plus(other.latency),
+                latencyDigest.merge(other.latencyDigest));
+    }
+
+    /** The moments of the given metric. */
+    public Moments moments(Metric metric) {
+        return switch (metric) {
+            case SCORE -> score;
+            case SUCCESS -> Moments.ofBernoulli(n, successes);
+            case LATENCY_MS -> latency;
+        };
+    }
+
+    /** successes / n; NaN when empty. */
+    public double successRate() {
+        return n == 0 ? Double.NaN : (double) successes / n;
+    }
+}

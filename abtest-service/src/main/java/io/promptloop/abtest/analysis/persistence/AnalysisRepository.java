@@ -1,0 +1,112 @@
+package io.promptloop.abtest.analysis.persistence;
+
+import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.SrmResult;
+import io.promptloop.abtest.experiment.domain.AbTest;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Interim analyses and SRM checks (seed 002 §8): one row per look, never updated. */
+@Repository
+public class AnalysisRepository {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public AnalysisRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** A look, as stored. */
+    public record Look(
+            String metric,
+            String decision,
+            long baselineN,
+            long treatmentN,
+            Double baselineMean,
+            Double treatmentMean,
+            Analysis analysis,
+            Boolean guardrailsOk,
+            Map<String, Object> details) {}
+
+    public int insert(AbTest t, Look look) {
+        int number = jdbc.sql("SELECT coalesce(max(analysis_number), 0) + 1 FROM abtest.ab_interim_analyses"
+                        + " WHERE test_id = ?")
+                .param(t.testId())
+                .query(Integer.class)
+                .single();
+        Analysis a = look.analysis();
+        jdbc.sql("""
+                        INSERT INTO abtest.ab_interim_analyses (test_id, analysis_number, method, metric,
+                            information_fraction, spending_function, adjusted_alpha, baseline_n, treatment_n,
+                            baseline_mean, treatment_mean, relative_lift, ci_lower, ci_upper, p_value, chance_to_win,
+                            srm_p_value, guardrails_ok, decision, details)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::abtest.interim_decision, ?::jsonb)
+                        """)
+                .params(
+                        t.testId(),
+                        number,
+                        t.method(),
+                        look.metric(),
+                        a == null ? null : a.informationFraction(),
+                        a != null && a.informationFraction() != null ? "obrien_fleming" : null,
+                        a == null ? null : clamp(a.adjustedAlpha()),
+                        look.baselineN(),
+                        look.treatmentN(),
+                        finite(look.baselineMean()),
+                        finite(look.treatmentMean()),
+                        a == null || a.estimate() == null
+                                ? null
+                                : finite(a.estimate().lift()),
+                        a == null || a.interval() == null
+                                ? null
+                                : finite(a.interval().lower()),
+                        a == null || a.interval() == null
+                                ? null
+                                : finite(a.interval().upper()),
+                        a == null ? null : clamp(a.pValue()),
+                        a == null ? null : clamp(a.chanceToWin()),
+                        a == null || a.srm() == null ? null : clamp(a.srm().pValue()),
+                        look.guardrailsOk(),
+                        look.decision(),
+                        json.writeValueAsString(look.details()))
+                .update();
+        return number;
+    }
+
+    public void insertSrm(
+            UUID testId,
+            String baselineVariant,
+            String treatmentVariant,
+            double treatmentShare,
+            long baselineN,
+            long treatmentN,
+            SrmResult srm) {
+        jdbc.sql("""
+                        INSERT INTO abtest.ab_srm_checks (test_id, expected_ratio, actual_counts, chi_squared_statistic,
+                            p_value, severity)
+                        VALUES (?, ?::jsonb, ?::jsonb, ?, ?, ?::abtest.srm_severity)
+                        """)
+                .params(
+                        testId,
+                        json.writeValueAsString(
+                                Map.of(baselineVariant, 1 - treatmentShare, treatmentVariant, treatmentShare)),
+                        json.writeValueAsString(Map.of(baselineVariant, baselineN, treatmentVariant, treatmentN)),
+                        finite(srm.chiSquared()),
+                        clamp(srm.pValue()),
+                        srm.severity().code())
+                .update();
+    }
+
+    private static Double finite(Double v) {
+        return v == null || !Double.isFinite(v) ? null : v;
+    }
+
+    private static Double clamp(Double v) {
+        return v == null || Double.isNaN(v) ? null : Math.max(0, Math.min(1, v));
+    }
+}

@@ -1,0 +1,55 @@
+package io.promptloop.abtest.assignment.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Deterministic assignment of a unit to an arm, so that agents can compute it themselves from the routing topic and
+ * a unit always sees the same arm: the first 8 bytes of SHA-256(UTF-8 of {@code salt + ":" + unitId}), read as an
+ * unsigned big-endian 64-bit number, modulo 10,000, is the unit's bucket; the unit is in treatment when its bucket
+ * is below round(trafficSplit × 10,000).
+ */
+public final class Assignment {
+
+    /** Number of buckets: traffic splits have a resolution of 0.01%. */
+    public static final int BUCKETS = 10_000;
+
+    private Assignment() {}
+
+    /** The unit's bucket in [0, 10,000). */
+    public static int bucket(String salt, String unitId) {
+        if (salt == null || unitId == null) {
+            throw new IllegalArgumentException("salt and unitId are required");
+        }
+        byte[] hash = sha256().digest((salt + ":" + unitId).getBytes(StandardCharsets.UTF_8));
+        long first8 = 0;
+        for (int i = 0; i < 8; i++) {
+            first8 = (first8 << 8) | (hash[i] & 0xFF);
+        }
+        // A signed remainder would be negative for hashes starting with a byte >= 0x80.
+        return (int) Long.remainderUnsigned(first8, BUCKETS);
+    }
+
+    /**
+     * True when the unit is in the treatment arm. The threshold is {@code Math.round(trafficSplit × 10,000)}
+     * (rounded, not truncated, so that 0.57 × 10,000 = 5699.999999999999 in binary floating point means 5,700 buckets); split 0 never, 1
+     * always.
+     *
+     * @throws IllegalArgumentException if trafficSplit is outside [0, 1]
+     */
+    public static boolean isTreatment(String salt, String unitId, double trafficSplit) {
+        if (!(trafficSplit >= 0 && trafficSplit <= 1)) {
+            throw new IllegalArgumentException("trafficSplit must be in [0, 1], got " + trafficSplit);
+        }
+        return bucket(salt, unitId) < Math.round(trafficSplit * BUCKETS);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
+    }
+}

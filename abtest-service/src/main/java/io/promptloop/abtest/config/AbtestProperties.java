@@ -1,0 +1,103 @@
+package io.promptloop.abtest.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** Everything an operator can set on abtest-service, validated at start-up. */
+@Validated
+@ConfigurationProperties("promptloop.abtest")
+public record AbtestProperties(
+        @Valid @NotNull @DefaultValue Analysis analysis,
+        @Valid @NotNull @DefaultValue Defaults defaults,
+        @Valid @NotNull @DefaultValue AutoCreate autoCreate,
+        @Valid @NotNull @DefaultValue Relay relay,
+        @Valid @NotNull @DefaultValue Topics topics,
+        @Valid @NotNull @DefaultValue Security security) {
+
+    /**
+     * @param interval how often running tests with new observations are analysed (one look each)
+     * @param srmThreshold SRM p-value below which decisions are blocked and an alert is raised (DESIGN: 0.001)
+     */
+    public record Analysis(
+            @DefaultValue("2s") @NotNull Duration interval,
+
+            @DefaultValue("0.001") @DecimalMin("0.0000001") @DecimalMax("0.1")
+            double srmThreshold) {}
+
+    /** Values a created test gets when its request leaves them out (also used by tests created from runs). */
+    public record Defaults(
+            @DefaultValue("0.5") @DecimalMin("0.01") @DecimalMax("0.99")
+            double trafficSplit,
+
+            @DefaultValue("score") @Pattern(regexp = "score|success|latency_ms")
+            String primaryMetric,
+
+            @DefaultValue("sequential") @Pattern(regexp = "sequential|fixed")
+            String method,
+
+            @DefaultValue("0.05") @DecimalMin("0.001") @DecimalMax("0.2")
+            double alpha,
+
+            @DefaultValue("5000") @DecimalMin("1") double sequentialTuning,
+            @DefaultValue("200") @Min(2) int minSamplePerVariant,
+            @DefaultValue("20000") @Min(2) int maxSamplePerVariant,
+
+            @DefaultValue("0.95") @DecimalMin("0.01") @DecimalMax("1")
+            Double minSuccessRateRatio,
+
+            @DefaultValue("1.5") @DecimalMin("1") Double maxLatencyRatio,
+            Double maxLatencyP95Ratio,
+            @DefaultValue("true") boolean autoRollout,
+            @DefaultValue("1.0") @NotEmpty List<@DecimalMin("0.01") @DecimalMax("1") Double> rolloutSteps,
+            @DefaultValue("200") @Min(1) int rolloutStepObservations) {}
+
+    /**
+     * A test is created and started from {@code RunCompleted} when the run improved its baseline by at least
+     * {@code minImprovementPercent} and no test is live for the predictor.
+     */
+    public record AutoCreate(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("5.0") @DecimalMin("0") double minImprovementPercent) {}
+
+    /** The outbox relay that publishes routing and decisions. */
+    public record Relay(
+            @DefaultValue("200ms") @NotNull Duration interval,
+            @DefaultValue("200") @Min(1) @Max(10000) int batchSize) {}
+
+    public record Topics(
+            @DefaultValue("true") boolean create,
+            @DefaultValue("0") @Min(0) int replicationFactor) {}
+
+    public record Security(
+            @DefaultValue @NotEmpty(message = "configure at least one user in promptloop.abtest.security.users") @Valid
+            List<User> users) {}
+
+    public record User(
+            @NotNull @Pattern(regexp = "[A-Za-z0-9_.@-]{1,64}")
+            String name,
+
+            @NotNull
+            @Pattern(
+                    regexp = "\\{[a-z0-9]+}.+",
+                    message = "must start with an encoding prefix such as {bcrypt} or {noop}")
+            String password,
+
+            @DefaultValue("READER") List<@Pattern(regexp = "READER|OPERATOR") String> roles) {
+
+        @Override
+        public String toString() {
+            return "User[name=" + name + ", roles=" + roles + "]";
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package io.promptloop.abtest.experiment.persistence;
+
+import io.promptloop.abtest.analysis.domain.Guardrails;
+import io.promptloop.abtest.analysis.domain.LatencyDigest;
+import io.promptloop.abtest.analysis.domain.Moments;
+import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestStatus;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Tests, their per-variant statistics and their analyses in schema abtest. */
+@Repository
+public class ExperimentRepository {
+
+    private static final String COLUMNS = """
+            test_id, agent_name, predictor_name, baseline_instruction_id, treatment_instruction_id,
+            baseline_variant::text, treatment_variant::text, salt, traffic_split, primary_metric, method,
+            planned_looks, alpha, sequential_tuning, min_sample_per_variant, max_sample_per_variant,
+            guardrails::text AS guardrails, auto_rollout, status::text AS status, p_value, winner::text AS winner,
+            rolled_out, conclusion_reason, source_run_id, created_at, started_at, concluded_at, rollout_steps,
+            rollout_step_observations, rollout_step, rollout_step_base_n, monitoring_complete, analyzed_n,
+            srm_alerted
+            """;
+
+    /** A predicate that holds exactly when the predictor's routing carries the test. */
+    public static final String LIVE =
+            "(status IN ('running', 'rolling_out') OR (status = 'rolled_out' AND NOT monitoring_complete))";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public ExperimentRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public record NewTest(
+            String agentName,
+            String predictorName,
+            UUID baselineInstructionId,
+            UUID treatmentInstructionId,
+            double trafficSplit,
+            String primaryMetric,
+            String method,
+            Integer plannedLooks,
+            double alpha,
+            double sequentialTuning,
+            int minSamplePerVariant,
+            Integer maxSamplePerVariant,
+            Guardrails guardrails,
+            boolean autoRollout,
+            List<Double> rolloutSteps,
+            int rolloutStepObservations,
+            UUID sourceRunId) {}
+
+    public UUID insert(NewTest t) {
+        return jdbc.sql("""
+                        INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
+                            treatment_instruction_id, traffic_split, primary_metric, method, planned_looks, alpha,
+                            sequential_tuning, min_sample_per_variant, max_sample_per_variant, guardrails, auto_rollout,
+                            rollout_steps, rollout_step_observations, source_run_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?)
+                        RETURNING test_id
+                        """)
+                .params(
+                        t.agentName(),
+                        t.predictorName(),
+                        t.baselineInstructionId(),
+                        t.treatmentInstructionId(),
+                        BigDecimal.valueOf(t.trafficSplit()),
+                        t.primaryMetric(),
+                        t.method(),
+                        t.plannedLooks(),
+                        t.alpha(),
+                        t.sequentialTuning(),
+                        t.minSamplePerVariant(),
+                        t.maxSamplePerVariant(),
+                        guardrailsJson(t.guardrails()),
+                        t.autoRollout(),
+                        arrayLiteral(t.rolloutSteps()),
+                        t.rolloutStepObservations(),
+                        t.sourceRunId())
+                .query(UUID.class)
+                .single();
+    }
+
+    public Optional<AbTest> find(UUID testId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ?")
+                .param(testId)
+                .query(this::map)
+                .optional();
+    }
+
+    /** Locks the test row for a state change; waits for another transaction holding it. */
+    public Optional<AbTest> lock(UUID testId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ? FOR UPDATE")
+                .param(testId)
+                .query(this::map)
+                .optional();
+    }
+
+    /** Locks a live test unless another replica is analysing it right now. */
+    public Optional<AbTest> lockLiveSkipLocked(UUID testId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ? AND " + LIVE
+                        + " FOR UPDATE SKIP LOCKED")
+                .param(testId)
+                .query(this::map)
+                .optional();
+    }
+
+    public List<UUID> liveTestIds() {
+        return jdbc.sql("SELECT test_id FROM abtest.prompt_ab_tests WHERE " + LIVE + " ORDER BY created_at")
+                .query(UUID.class)
+                .list();
+    }
+
+    public Optional<AbTest> liveTest(String agentName, String predictorName) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE agent_name = ?"
+                        + " AND predictor_name IS NOT DISTINCT FROM ? AND " + LIVE)
+                .params(agentName, predictorName)
+                .query(this::map)
+                .optional();
+    }
+
+    public boolean existsForRun(UUID runId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM abtest.prompt_ab_tests WHERE source_run_id = ?)")
+                .param(runId)
+                .query(Boolean.class)
+                .single();
+    }
+
+    public List<AbTest> list(String agentName, String status, int limit, int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests"
+                        + " WHERE (CAST(? AS text) IS NULL OR agent_name = ?)"
+                        + " AND (CAST(? AS text) IS NULL OR status::text = ?)"
+                        + " ORDER BY created_at DESC, test_id LIMIT ? OFFSET ?")
+                .params(agentName, agentName, status, status, limit, offset)
+                .query(this::map)
+                .list();
+    }
+
+    public void markStarted(UUID testId, Instant at) {
+        jdbc.sql(
+                        "UPDATE abtest.prompt_ab_tests SET status = 'running', started_at = ?, updated_at = ? WHERE test_id = ?")
+                .params(ts(at), ts(at), testId)
+                .update();
+        jdbc.sql("""
+                        INSERT INTO abtest.variant_statistics (test_id, variant)
+                        SELECT test_id, v FROM abtest.prompt_ab_tests, unnest(ARRAY[baseline_variant, treatment_variant]) v
+                        WHERE test_id = ? ON CONFLICT DO NOTHING
+                        """).param(testId).update();
+    }
+
+    public void conclude(UUID testId, TestStatus status, String winner, Double pValue, String reason, Instant at) {
+        jdbc.sql("""
+                        UPDATE abtest.prompt_ab_tests SET status = ?::abtest.ab_test_status,
+                            winner = ?::abtest.ab_test_variant, p_value = ?, conclusion_reason = ?, concluded_at = ?,
+                            updated_at = ?
+                        WHERE test_id = ?
+                        """)
+                .params(
+                        status.code(),
+                        winner,
+                        pValue == null
+                                ? null
+                                : BigDecimal.valueOf(Math.min(1, Math.max(0, pValue)))
+                                        .setScale(4, java.math.RoundingMode.HALF_UP),
+                        reason,
+                        ts(at),
+                        ts(at),
+                        testId)
+                .update();
+    }
+
+    public void updateRollout(
+            UUID testId,
+            TestStatus status,
+            Integer step,
+            Long stepBaseN,
+            boolean rolledOut,
+            boolean monitoringComplete,
+            Instant at) {
+        jdbc.sql("""
+                        UPDATE abtest.prompt_ab_tests SET status = ?::abtest.ab_test_status, rollout_step = ?,
+                            rollout_step_base_n = ?, rolled_out = ?, monitoring_complete = ?, updated_at = ?
+                        WHERE test_id = ?
+                        """)
+                .params(status.code(), step, stepBaseN, rolledOut, monitoringComplete, ts(at), testId)
+                .update();
+    }
+
+    public void markAnalyzed(UUID testId, long analyzedN, boolean srmAlerted) {
+        jdbc.sql("UPDATE abtest.prompt_ab_tests SET analyzed_n = ?, srm_alerted = ? WHERE test_id = ?")
+                .params(analyzedN, srmAlerted, testId)
+                .update();
+    }
+
+    /** Statistics per variant label of one phase: {@code variant_statistics} or {@code rollout_statistics}. */
+    public Map<String, VariantStats> statistics(UUID testId, Phase phase) {
+        Map<String, VariantStats> result = new HashMap<>();
+        jdbc.sql("SELECT variant::text, n, successes, score_n, score_sum, score_sum_sq, latency_n, latency_sum,"
+                        + " latency_sum_sq, latency_digest FROM abtest." + phase.table() + " WHERE test_id = ?")
+                .param(testId)
+                .query((rs, i) -> result.put(rs.getString(1), stats(rs)))
+                .list();
+        return result;
+    }
+
+    static VariantStats stats(ResultSet rs) throws SQLException {
+        return new VariantStats(
+                rs.getLong("n"),
+                rs.getLong("successes"),
+                new Moments(rs.getLong("score_n"), rs.getDouble("score_sum"), rs.getDouble("score_sum_sq")),
+                new Moments(rs.getLong("latency_n"), rs.getDouble("latency_sum"), rs.getDouble("latency_sum_sq")),
+                LatencyDigest.fromBytes(rs.getBytes("latency_digest")));
+    }
+
+    /** Information fractions of the earlier looks of a fixed design, in order. */
+    public double[] previousLookFractions(UUID testId) {
+        return jdbc
+                .sql(
+                        "SELECT information_fraction FROM abtest.ab_interim_analyses WHERE test_id = ?"
+                                + " AND information_fraction IS NOT NULL AND details->>'phase' = 'test' ORDER BY analysis_number")
+                .param(testId)
+                .query(Double.class)
+                .list()
+                .stream()
+                .mapToDouble(Double::doubleValue)
+                .toArray();
+    }
+
+    public enum Phase {
+        /** Observations that occurred before the test concluded: the decision's data. */
+        TEST("variant_statistics"),
+        /** Observations after the conclusion: rollout steps and monitoring. */
+        ROLLOUT("rollout_statistics");
+
+        private final String table;
+
+        Phase(String table) {
+            this.table = table;
+        }
+
+        public String table() {
+            return table;
+        }
+    }
+
+    private AbTest map(ResultSet rs, int row) throws SQLException {
+        Array steps = rs.getArray("rollout_steps");
+        List<Double> rolloutSteps = steps == null
+                ? List.of(1.0)
+                : Arrays.stream((Double[]) steps.getArray()).toList();
+        return new AbTest(
+                rs.getObject("test_id", UUID.class),
+                rs.getString("agent_name"),
+                rs.getString("predictor_name"),
+                rs.getObject("baseline_instruction_id", UUID.class),
+                rs.getObject("treatment_instruction_id", UUID.class),
+                rs.getString("baseline_variant"),
+                rs.getString("treatment_variant"),
+                rs.getString("salt"),
+                rs.getBigDecimal("traffic_split").doubleValue(),
+                rs.getString("primary_metric"),
+                rs.getString("method"),
+                (Integer) rs.getObject("planned_looks"),
+                rs.getDouble("alpha"),
+                rs.getDouble("sequential_tuning"),
+                rs.getInt("min_sample_per_variant"),
+                (Integer) rs.getObject("max_sample_per_variant"),
+                guardrails(rs.getString("guardrails")),
+                rs.getBoolean("auto_rollout"),
+                TestStatus.fromCode(rs.getString("status")),
+                rs.getBigDecimal("p_value") == null
+                        ? null
+                        : rs.getBigDecimal("p_value").doubleValue(),
+                rs.getString("winner"),
+                rs.getBoolean("rolled_out"),
+                rs.getString("conclusion_reason"),
+                rs.getObject("source_run_id", UUID.class),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("started_at")),
+                instant(rs.getTimestamp("concluded_at")),
+                rolloutSteps,
+                rs.getInt("rollout_step_observations"),
+                (Integer) rs.getObject("rollout_step"),
+                (Long) rs.getObject("rollout_step_base_n"),
+                rs.getBoolean("monitoring_complete"),
+                rs.getLong("analyzed_n"),
+                rs.getBoolean("srm_alerted"));
+    }
+
+    String guardrailsJson(Guardrails g) {
+        Map<String, Object> map = new HashMap<>();
+        if (g.minSuccessRateRatio() != null) map.put("min_success_rate_ratio", g.minSuccessRateRatio());
+        if (g.maxLatencyRatio() != null) map.put("max_latency_ratio", g.maxLatencyRatio());
+        if (g.maxLatencyP95Ratio() != null) map.put("max_latency_p95_ratio", g.maxLatencyP95Ratio());
+        return json.writeValueAsString(map);
+    }
+
+    Guardrails guardrails(String text) {
+        JsonNode node = json.readTree(text == null ? "{}" : text);
+        return new Guardrails(
+                number(node, "min_success_rate_ratio"),
+                number(node, "max_latency_ratio"),
+                number(node, "max_latency_p95_ratio"));
+    }
+
+    private static Double number(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asDouble();
+    }
+
+    static String arrayLiteral(List<Double> values) {
+        List<String> parts = new ArrayList<>();
+        for (Double v : values) parts.add(Double.toString(v));
+        return "{" + String.join(",", parts) + "}";
+    }
+
+    static Timestamp ts(Instant at) {
+        return at == null ? null : Timestamp.from(at);
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

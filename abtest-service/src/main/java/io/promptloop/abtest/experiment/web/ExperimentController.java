@@ -1,0 +1,265 @@
+package io.promptloop.abtest.experiment.web;
+
+import io.promptloop.abtest.analysis.TestAnalyst;
+import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.Guardrails;
+import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.assignment.domain.Assignment;
+import io.promptloop.abtest.experiment.ExperimentException;
+import io.promptloop.abtest.experiment.ExperimentService;
+import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
+import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestStatus;
+import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
+import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
+import io.promptloop.abtest.instruction.InstructionCatalog;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/** Create, start, stop, list and inspect tests; roll winners out and back; answer assignments. */
+@RestController
+@RequestMapping("/api")
+class ExperimentController {
+
+    private final ExperimentService experiments;
+    private final ExperimentRepository tests;
+    private final TestAnalyst analyst;
+    private final InstructionCatalog instructions;
+
+    ExperimentController(
+            ExperimentService experiments,
+            ExperimentRepository tests,
+            TestAnalyst analyst,
+            InstructionCatalog instructions) {
+        this.experiments = experiments;
+        this.tests = tests;
+        this.analyst = analyst;
+        this.instructions = instructions;
+    }
+
+    /** The body of {@code POST /api/tests}; everything but agent and treatment has a configured default. */
+    record CreateTestRequest(
+            String agent,
+            String predictor,
+            UUID baselineInstructionId,
+            UUID treatmentInstructionId,
+            Double trafficSplit,
+            String primaryMetric,
+            String method,
+            Integer plannedLooks,
+            Double alpha,
+            Double sequentialTuning,
+            Integer minSamplePerVariant,
+            Integer maxSamplePerVariant,
+            Guardrails guardrails,
+            Boolean autoRollout,
+            List<Double> rolloutSteps,
+            Integer rolloutStepObservations,
+            Boolean start) {}
+
+    @PostMapping("/tests")
+    ResponseEntity<AbTest> create(@RequestBody CreateTestRequest r) {
+        if (r == null) throw new ExperimentException(ExperimentException.Kind.INVALID, "a JSON body is required");
+        AbTest created = experiments.create(new CreateTest(
+                r.agent(),
+                r.predictor(),
+                r.baselineInstructionId(),
+                r.treatmentInstructionId(),
+                r.trafficSplit(),
+                r.primaryMetric(),
+                r.method(),
+                r.plannedLooks(),
+                r.alpha(),
+                r.sequentialTuning(),
+                r.minSamplePerVariant(),
+                r.maxSamplePerVariant(),
+                r.guardrails(),
+                r.autoRollout(),
+                r.rolloutSteps(),
+                r.rolloutStepObservations(),
+                null));
+        if (Boolean.TRUE.equals(r.start())) created = experiments.start(created.testId());
+        return ResponseEntity.created(URI.create("/api/tests/" + created.testId()))
+                .body(created);
+    }
+
+    @PostMapping("/tests/{id}/start")
+    AbTest start(@PathVariable UUID id) {
+        return experiments.start(id);
+    }
+
+    @PostMapping("/tests/{id}/stop")
+    AbTest stop(@PathVariable UUID id) {
+        return experiments.stop(id);
+    }
+
+    @PostMapping("/tests/{id}/rollout")
+    AbTest rollout(@PathVariable UUID id) {
+        return experiments.rollout(id);
+    }
+
+    @PostMapping("/tests/{id}/rollback")
+    AbTest rollback(@PathVariable UUID id) {
+        return experiments.rollback(id);
+    }
+
+    @GetMapping("/tests")
+    List<AbTest> list(
+            @RequestParam(required = false) String agent,
+            @RequestParam(required = false) String status,
+            @RequestParam(defaultValue = "50") int limit,
+            @RequestParam(defaultValue = "0") int offset) {
+        if (limit < 1 || limit > 500) throw new ExperimentException(ExperimentException.Kind.INVALID, "limit: 1..500");
+        if (offset < 0) throw new ExperimentException(ExperimentException.Kind.INVALID, "offset must be ≥ 0");
+        if (status != null) {
+            try {
+                TestStatus.fromCode(status);
+            } catch (IllegalArgumentException e) {
+                throw new ExperimentException(ExperimentException.Kind.INVALID, "unknown status " + status);
+            }
+        }
+        return tests.list(agent, status, limit, offset);
+    }
+
+    /** A test with per-arm statistics (test and rollout phase) and the live analysis of its current data. */
+    record TestView(AbTest test, Map<String, ArmView> arms, Map<String, ArmView> rolloutArms, Analysis analysis) {}
+
+    record ArmView(
+            long n,
+            long successes,
+            double successRate,
+            Double meanScore,
+            Double scoreVariance,
+            Double meanLatencyMs,
+            Map<String, Double> latencyQuantilesMs) {
+
+        static ArmView of(VariantStats s) {
+            var digest = s.latencyDigest();
+            Map<String, Double> q = new LinkedHashMap<>();
+            if (digest != null && digest.count() > 0) {
+                q.put("p50", digest.quantile(0.5));
+                q.put("p95", digest.quantile(0.95));
+                q.put("p99", digest.quantile(0.99));
+            }
+            return new ArmView(
+                    s.n(),
+                    s.successes(),
+                    s.n() == 0 ? 0 : s.successRate(),
+                    finite(s.score().mean()),
+                    finite(s.score().variance()),
+                    finite(s.latency().mean()),
+                    q);
+        }
+    }
+
+    @GetMapping("/tests/{id}")
+    TestView inspect(@PathVariable UUID id) {
+        AbTest t = tests.find(id)
+                .orElseThrow(() ->
+                        new ExperimentException(ExperimentException.Kind.NOT_FOUND, "test " + id + " is unknown"));
+        Map<String, ArmView> arms = new LinkedHashMap<>();
+        tests.statistics(id, Phase.TEST).forEach((k, v) -> arms.put(k, ArmView.of(v)));
+        Map<String, ArmView> rollout = new LinkedHashMap<>();
+        tests.statistics(id, Phase.ROLLOUT).forEach((k, v) -> rollout.put(k, ArmView.of(v)));
+        Analysis analysis = t.status() == TestStatus.DRAFT ? null : analyst.preview(t);
+        return new TestView(t, arms, rollout, analysis);
+    }
+
+    /** What a unit is served: the SHA-256 rule on the live test's salt and split, else the active instruction. */
+    record AssignmentView(
+            String agent,
+            String predictor,
+            String unit,
+            UUID testId,
+            String variant,
+            int bucket,
+            UUID instructionId,
+            int version,
+            String instructionText) {}
+
+    @GetMapping("/assignment")
+    AssignmentView assign(
+            @RequestParam String agent, @RequestParam(required = false) String predictor, @RequestParam String unit) {
+        if (unit.isEmpty() || unit.length() > 200) {
+            throw new ExperimentException(ExperimentException.Kind.INVALID, "unit must be 1..200 characters");
+        }
+        var live = tests.liveTest(agent, predictor);
+        if (live.isPresent()) {
+            AbTest t = live.get();
+            double share = t.status() == TestStatus.RUNNING
+                    ? t.trafficSplit()
+                    : t.rolloutSteps().get(t.rolloutStep() - 1);
+            boolean treatment = Assignment.isTreatment(t.salt(), unit, share);
+            UUID instructionId = treatment
+                    ? t.treatmentInstructionId()
+                    : (t.status() == TestStatus.ROLLED_OUT ? t.treatmentInstructionId() : t.baselineInstructionId());
+            var instruction = instructions.find(instructionId).orElseThrow();
+            return new AssignmentView(
+                    agent,
+                    predictor,
+                    unit,
+                    t.testId(),
+                    treatment ? t.treatmentVariant() : t.baselineVariant(),
+                    Assignment.bucket(t.salt(), unit),
+                    instruction.id(),
+                    instruction.version(),
+                    instruction.text());
+        }
+        var active = instructions
+                .active(agent, predictor)
+                .orElseThrow(() -> new ExperimentException(
+                        ExperimentException.Kind.NOT_FOUND,
+                        "no active instruction for " + (predictor == null ? agent : agent + "/" + predictor)));
+        return new AssignmentView(agent, predictor, unit, null, null, -1, active.id(), active.version(), active.text());
+    }
+
+    @ExceptionHandler(ExperimentException.class)
+    ResponseEntity<ProblemDetail> problem(ExperimentException e) {
+        HttpStatus status = switch (e.kind()) {
+            case INVALID -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+        };
+        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
+    }
+
+    @ExceptionHandler({
+        HttpMessageNotReadableException.class,
+        MethodArgumentTypeMismatchException.class,
+        MissingServletRequestParameterException.class
+    })
+    ResponseEntity<ProblemDetail> badRequest(Exception e) {
+        String detail = e instanceof HttpMessageNotReadableException
+                ? "malformed JSON body: " + rootMessage(e)
+                : e.getMessage();
+        return ResponseEntity.badRequest().body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) t = t.getCause();
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

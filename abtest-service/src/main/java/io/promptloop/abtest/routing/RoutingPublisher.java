@@ -1,0 +1,94 @@
+package io.promptloop.abtest.routing;
+
+import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.instruction.InstructionCatalog;
+import io.promptloop.abtest.instruction.InstructionCatalog.Instruction;
+import io.promptloop.abtest.outbox.Outbox;
+import io.promptloop.avro.common.AgentRef;
+import io.promptloop.avro.routing.InstructionRouting;
+import io.promptloop.avro.routing.RunningTest;
+import io.promptloop.schemas.Topics;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Business rule: the compacted {@code instruction-routing} topic always tells a predictor's agents the
+ * instruction to serve and, while a test is live, the test's salt, split and treatment — every change recorded
+ * in {@code routing_changes} with its reason and published through the outbox.
+ */
+@Component
+public class RoutingPublisher {
+
+    private final InstructionCatalog catalog;
+    private final Outbox outbox;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public RoutingPublisher(InstructionCatalog catalog, Outbox outbox, JdbcClient jdbc, Clock clock) {
+        this.catalog = catalog;
+        this.outbox = outbox;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * Routes the predictor of {@code test} to {@code active}; while {@code treatmentShare} is not null the test's
+     * treatment (or, after a win, the winner) takes that share of units by the SHA-256 rule.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void route(AbTest test, UUID activeId, UUID treatmentId, Double treatmentShare, String reason) {
+        Instruction active = instruction(activeId);
+        RunningTest running = null;
+        if (treatmentShare != null) {
+            Instruction treatment = instruction(treatmentId);
+            running = RunningTest.newBuilder()
+                    .setTestId(test.testId().toString())
+                    .setSalt(test.salt())
+                    .setTrafficSplit(treatmentShare)
+                    .setTreatmentInstructionId(treatment.id().toString())
+                    .setTreatmentVersion(treatment.version())
+                    .setTreatmentText(treatment.text())
+                    .build();
+        }
+        UUID changeId = jdbc.sql("""
+                        INSERT INTO abtest.routing_changes (agent_name, predictor_name, active_instruction_id, test_id,
+                            traffic_split, reason)
+                        VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+                        """)
+                .params(
+                        test.agentName(),
+                        test.predictorName(),
+                        active.id(),
+                        treatmentShare == null ? null : test.testId(),
+                        treatmentShare == null ? null : BigDecimal.valueOf(treatmentShare),
+                        reason)
+                .query(UUID.class)
+                .single();
+        var routing = InstructionRouting.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(clock.instant())
+                .setAgent(new AgentRef(test.agentName(), test.predictorName()))
+                .setActiveInstructionId(active.id().toString())
+                .setActiveVersion(active.version())
+                .setInstructionText(active.text())
+                .setInstructionHash(active.hash())
+                .setTest(running)
+                .setReason(reason)
+                .build();
+        outbox.add(
+                Topics.INSTRUCTION_ROUTING.name(),
+                Topics.predictorKey(test.agentName(), test.predictorName()),
+                routing,
+                changeId);
+    }
+
+    private Instruction instruction(UUID id) {
+        return catalog.find(id)
+                .orElseThrow(() -> new IllegalStateException("instruction " + id + " vanished from the registry"));
+    }
+}

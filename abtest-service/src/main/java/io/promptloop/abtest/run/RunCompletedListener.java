@@ -1,0 +1,110 @@
+package io.promptloop.abtest.run;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.promptloop.abtest.config.AbtestProperties;
+import io.promptloop.abtest.experiment.ExperimentException;
+import io.promptloop.abtest.experiment.ExperimentService;
+import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
+import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
+import io.promptloop.avro.optimizer.OptimizerEvent;
+import io.promptloop.avro.optimizer.RunCompleted;
+import io.promptloop.support.kafka.AvroWithBytes;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Business rule: a run that improved its baseline by at least the configured threshold is put to an A/B test
+ * against that baseline at once, unless a test is already live for the predictor. Once per run, also on
+ * redelivery.
+ */
+@Component
+class RunCompletedListener {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCompletedListener.class);
+
+    private final ExperimentService experiments;
+    private final ExperimentRepository tests;
+    private final AbtestProperties properties;
+    private final TransactionTemplate tx;
+    private final MeterRegistry meters;
+
+    RunCompletedListener(
+            ExperimentService experiments,
+            ExperimentRepository tests,
+            AbtestProperties properties,
+            TransactionTemplate tx,
+            MeterRegistry meters) {
+        this.experiments = experiments;
+        this.tests = tests;
+        this.properties = properties;
+        this.tx = tx;
+        this.meters = meters;
+    }
+
+    @KafkaListener(
+            id = "abtest-runs",
+            topics = "#{T(io.promptloop.schemas.Topics).OPTIMIZER_EVENTS.name()}",
+            idIsGroup = false)
+    void onOptimizerEvent(ConsumerRecord<String, Object> record) {
+        Object value = record.value() instanceof AvroWithBytes withBytes ? withBytes.value() : record.value();
+        if (!(value instanceof OptimizerEvent event) || !(event.getPayload() instanceof RunCompleted run)) return;
+        if (!properties.autoCreate().enabled()) return;
+        UUID runId;
+        UUID treatment;
+        UUID baseline;
+        try {
+            runId = UUID.fromString(event.getRunId());
+            treatment = UUID.fromString(run.getOptimizedInstructionId());
+            baseline = run.getBaselineInstructionId() == null ? null : UUID.fromString(run.getBaselineInstructionId());
+        } catch (IllegalArgumentException e) {
+            skip("malformed_id", "run event with a malformed id: " + e.getMessage());
+            return;
+        }
+        if (!(run.getImprovementPercent() >= properties.autoCreate().minImprovementPercent())) {
+            skip(
+                    "below_threshold",
+                    "run " + runId + " improved " + run.getImprovementPercent() + "%, below the threshold");
+            return;
+        }
+        if (treatment.equals(baseline)) {
+            skip("no_new_instruction", "run " + runId + " kept its baseline");
+            return;
+        }
+        String agent = event.getAgent().getAgentName();
+        String predictor = event.getAgent().getPredictorName();
+        try {
+            tx.executeWithoutResult(status -> {
+                if (tests.existsForRun(runId)) return; // redelivered
+                if (tests.liveTest(agent, predictor).isPresent()) {
+                    skip(
+                            "test_live",
+                            "a test is already live for " + agent + "/" + predictor + "; run " + runId
+                                    + " waits for an operator");
+                    return;
+                }
+                var created = experiments.create(new CreateTest(
+                        agent, predictor, baseline, treatment, null, null, null, null, null, null, null, null, null,
+                        null, null, null, runId));
+                experiments.start(created.testId());
+                meters.counter("promptloop.abtest.tests.auto.created").increment();
+                log.info(
+                        "run {} improved {} by {}%: started test {}",
+                        runId, created.predictorKey(), run.getImprovementPercent(), created.testId());
+            });
+        } catch (ExperimentException | DuplicateKeyException e) {
+            // unknown instruction, foreign predictor, a race with another live test: nothing to retry
+            skip("not_testable", "run " + runId + " cannot be tested: " + e.getMessage());
+        }
+    }
+
+    private void skip(String reason, String message) {
+        meters.counter("promptloop.abtest.runs.skipped", "reason", reason).increment();
+        log.info(message);
+    }
+}
