@@ -1,0 +1,103 @@
+package io.promptloop.abtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.promptloop.avro.observation.ObservationRecorded;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service is killed (SIGKILL) while it counts a stream of observations; a second instance takes over from
+ * the last committed offsets, so some batches arrive twice. Afterwards every observation is counted once.
+ */
+class CrashRecountIT extends AbtestTestSupport {
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopServices() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldCountEveryObservationOnceAfterTheServiceIsKilledMidStream() throws Exception {
+        String agent = "crash-" + UUID.randomUUID();
+        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
+        UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
+        UUID testId = sql().queryForObject(
+                """
+                INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
+                    treatment_instruction_id, status, started_at, min_sample_per_variant, max_sample_per_variant)
+                VALUES (?, 'answer', ?, ?, 'running', now(), 1000000, 2000000) RETURNING test_id
+                """,
+                UUID.class,
+                agent,
+                baseline,
+                treatment);
+        String salt = sql().queryForObject("SELECT salt FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);
+        int total = 20_000;
+        var arm = new Arm(0.7, 0.1, 0.95, 250);
+        List<ObservationRecorded> stream = traffic(testId, salt, 0.5, "u", total, arm, arm, 9);
+        for (ObservationRecorded o : stream) avro().send(new ProducerRecord<>("ab-observations", o.getTestId(), o));
+        avro().flush();
+
+        Process first = startService("abtest-crash-1");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> counted(testId) > 0);
+        first.destroyForcibly();
+        first.waitFor(30, TimeUnit.SECONDS);
+        long countedAtCrash = counted(testId);
+
+        startService("abtest-crash-2");
+        await().atMost(Duration.ofSeconds(180)).until(() -> counted(testId) == total);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(sql().queryForObject(
+                                "SELECT sum(n) FROM abtest.variant_statistics WHERE test_id = ?", Long.class, testId))
+                        .isEqualTo(total));
+        System.out.printf("killed after %d of %d observations were counted; all counted once after the restart%n",
+                countedAtCrash, total);
+        assertThat(countedAtCrash).isLessThan(total);
+        double scoreSum = stream.stream().mapToDouble(ObservationRecorded::getScore).sum();
+        assertThat(sql().queryForObject(
+                        "SELECT sum(score_sum) FROM abtest.variant_statistics WHERE test_id = ?", Double.class, testId))
+                .isCloseTo(scoreSum, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(sql().queryForObject(
+                        "SELECT sum(successes) FROM abtest.variant_statistics WHERE test_id = ?", Long.class, testId))
+                .isEqualTo(stream.stream().filter(ObservationRecorded::getSuccess).count());
+    }
+
+    private static long counted(UUID testId) {
+        return sql().queryForObject(
+                "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ?", Long.class, testId);
+    }
+
+    private Process startService(String name) throws Exception {
+        Path jar = Path.of("target", "abtest-service.jar");
+        assertThat(jar).as("the service jar is built before integration tests").exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-jar", jar.toString()));
+        Map<String, Object> properties = serviceProperties();
+        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.add("--server.port=0");
+        command.add("--spring.kafka.consumer.max-poll-records=200");
+        Path log = Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.add(process);
+        return process;
+    }
+}
