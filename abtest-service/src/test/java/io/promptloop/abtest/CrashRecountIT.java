@@ -37,17 +37,13 @@ class CrashRecountIT extends AbtestTestSupport {
         String agent = "crash-" + UUID.randomUUID();
         UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
         UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
-        UUID testId = sql().queryForObject(
-                """
+        UUID testId = sql().queryForObject("""
                 INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
                     treatment_instruction_id, status, started_at, min_sample_per_variant, max_sample_per_variant)
                 VALUES (?, 'answer', ?, ?, 'running', now(), 1000000, 2000000) RETURNING test_id
-                """,
-                UUID.class,
-                agent,
-                baseline,
-                treatment);
-        String salt = sql().queryForObject("SELECT salt FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);
+                """, UUID.class, agent, baseline, treatment);
+        String salt =
+                sql().queryForObject("SELECT salt FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);
         int total = 20_000;
         var arm = new Arm(0.7, 0.1, 0.95, 250);
         List<ObservationRecorded> stream = traffic(testId, salt, 0.5, "u", total, arm, arm, 9);
@@ -55,7 +51,9 @@ class CrashRecountIT extends AbtestTestSupport {
         avro().flush();
 
         Process first = startService("abtest-crash-1");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> counted(testId) > 0);
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> counted(testId) > 0);
         first.destroyForcibly();
         first.waitFor(30, TimeUnit.SECONDS);
         long countedAtCrash = counted(testId);
@@ -64,23 +62,32 @@ class CrashRecountIT extends AbtestTestSupport {
         await().atMost(Duration.ofSeconds(180)).until(() -> counted(testId) == total);
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
-                                "SELECT sum(n) FROM abtest.variant_statistics WHERE test_id = ?", Long.class, testId))
+                                        "SELECT sum(n) FROM abtest.variant_statistics WHERE test_id = ?",
+                                        Long.class,
+                                        testId))
                         .isEqualTo(total));
-        System.out.printf("killed after %d of %d observations were counted; all counted once after the restart%n",
+        System.out.printf(
+                "killed after %d of %d observations were counted; all counted once after the restart%n",
                 countedAtCrash, total);
         assertThat(countedAtCrash).isLessThan(total);
-        double scoreSum = stream.stream().mapToDouble(ObservationRecorded::getScore).sum();
+        double scoreSum =
+                stream.stream().mapToDouble(ObservationRecorded::getScore).sum();
         assertThat(sql().queryForObject(
-                        "SELECT sum(score_sum) FROM abtest.variant_statistics WHERE test_id = ?", Double.class, testId))
+                                "SELECT sum(score_sum) FROM abtest.variant_statistics WHERE test_id = ?",
+                                Double.class,
+                                testId))
                 .isCloseTo(scoreSum, org.assertj.core.api.Assertions.within(1e-6));
         assertThat(sql().queryForObject(
-                        "SELECT sum(successes) FROM abtest.variant_statistics WHERE test_id = ?", Long.class, testId))
-                .isEqualTo(stream.stream().filter(ObservationRecorded::getSuccess).count());
+                                "SELECT sum(successes) FROM abtest.variant_statistics WHERE test_id = ?",
+                                Long.class,
+                                testId))
+                .isEqualTo(
+                        stream.stream().filter(ObservationRecorded::getSuccess).count());
     }
 
     private static long counted(UUID testId) {
         return sql().queryForObject(
-                "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ?", Long.class, testId);
+                        "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ?", Long.class, testId);
     }
 
     private Process startService(String name) throws Exception {
@@ -92,7 +99,8 @@ class CrashRecountIT extends AbtestTestSupport {
         properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         command.add("--server.port=0");
         command.add("--spring.kafka.consumer.max-poll-records=200");
-        Path log = Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
+        Path log =
+                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

@@ -163,19 +163,22 @@ class GuardrailAndSrmIT extends AbtestTestSupport {
         UUID testId = UUID.fromString(test.get("testId").asString());
         String salt = test.get("salt").asString();
 
-        publish(traffic(testId, salt, 0.5, "u", 1000, new Arm(0.55, 0.15, 0.97, 300), new Arm(0.70, 0.15, 0.97, 300), 8));
+        publish(traffic(
+                testId, salt, 0.5, "u", 1000, new Arm(0.55, 0.15, 0.97, 300), new Arm(0.70, 0.15, 0.97, 300), 8));
         awaitStatus(testId, "concluded", Duration.ofSeconds(60));
 
         List<java.util.Map<String, Object>> looks = sql().queryForList(
-                "SELECT analysis_number, information_fraction, spending_function, adjusted_alpha, decision::text"
-                        + " FROM abtest.ab_interim_analyses WHERE test_id = ? ORDER BY analysis_number",
-                testId);
+                        "SELECT analysis_number, information_fraction, spending_function, adjusted_alpha, decision::text"
+                                + " FROM abtest.ab_interim_analyses WHERE test_id = ? ORDER BY analysis_number",
+                        testId);
         assertThat(looks).isNotEmpty().hasSizeLessThanOrEqualTo(4);
         double previousAlpha = 0;
         for (var look : looks) {
             int k = ((Number) look.get("analysis_number")).intValue();
             double fraction = ((Number) look.get("information_fraction")).doubleValue();
-            assertThat(fraction).as("look %d happens at or after its planned fraction", k).isGreaterThanOrEqualTo(k / 4.0);
+            assertThat(fraction)
+                    .as("look %d happens at or after its planned fraction", k)
+                    .isGreaterThanOrEqualTo(k / 4.0);
             assertThat(look.get("spending_function")).isEqualTo("obrien_fleming");
             double alpha = ((Number) look.get("adjusted_alpha")).doubleValue();
             assertThat(alpha).isGreaterThanOrEqualTo(previousAlpha).isLessThanOrEqualTo(0.05);
@@ -183,7 +186,9 @@ class GuardrailAndSrmIT extends AbtestTestSupport {
         }
         assertThat(looks.getLast().get("decision")).isEqualTo("stop_efficacy");
         assertThat(sql().queryForObject(
-                        "SELECT winner::text FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId))
+                                "SELECT winner::text FROM abtest.prompt_ab_tests WHERE test_id = ?",
+                                String.class,
+                                testId))
                 .isEqualTo("treatment");
         // auto-rollout is off: everyone is back on the baseline until an operator rolls the winner out
         await().atMost(Duration.ofSeconds(20))

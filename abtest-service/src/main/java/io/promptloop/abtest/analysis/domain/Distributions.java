@@ -28,13 +28,50 @@ public final class Distributions {
         1.5056327351493116e-7
     };
 
+    // Coefficients of W. J. Cody's CALERF (SPECFUN), see erfc.
+    private static final double ONE_OVER_SQRT_PI = 5.6418958354775628695e-1;
+    private static final double[] ERF_A = {
+        3.16112374387056560e00,
+        1.13864154151050156e02,
+        3.77485237685302021e02,
+        3.20937758913846947e03,
+        1.85777706184603153e-1
+    };
+    private static final double[] ERF_B = {
+        2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03
+    };
+    private static final double[] ERFC_C = {
+        5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
+        8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03,
+        2.15311535474403846e-8
+    };
+    private static final double[] ERFC_D = {
+        1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+        3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03, 1.23033935480374942e03
+    };
+    private static final double[] ERFC_P = {
+        3.05326634961232344e-1,
+        3.60344899949804439e-1,
+        1.25781726111229246e-1,
+        1.60837851487422766e-2,
+        6.58749161529837803e-4,
+        1.63153871373020978e-2
+    };
+    private static final double[] ERFC_Q = {
+        2.56852019228982242e00,
+        1.87295284992346725e00,
+        5.27905102951428412e-1,
+        6.05183413124413191e-2,
+        2.33520497626869185e-3
+    };
+
     private Distributions() {}
 
     /**
      * Standard normal distribution function Φ(x).
      *
-     * <p>Source: Φ(x) = erfc(−x/√2)/2 (Abramowitz &amp; Stegun 26.2.29), with erfc(z) = Q(1/2, z²) evaluated by the
-     * incomplete gamma function so the lower tail keeps full relative accuracy.
+     * <p>Source: Φ(x) = erfc(−x/√2)/2 (Abramowitz &amp; Stegun 26.2.29), erfc by {@link #erfc}, so the lower tail
+     * keeps full relative accuracy.
      */
     public static double normalCdf(double x) {
         if (Double.isNaN(x)) {
@@ -241,15 +278,52 @@ public final class Distributions {
     }
 
     /**
-     * Complementary error function.
+     * Complementary error function, relative error about 1e-16 (1e-13 in the far tail), and fast: alpha spending
+     * evaluates it hundreds of thousands of times per analysis.
      *
-     * <p>Source: erfc(z) = Q(1/2, z²) for z ≥ 0 (Abramowitz &amp; Stegun 7.1.2 with 6.5.17), erfc(−z) = 2 − erfc(z).
+     * <p>Source: W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969) 631–637,
+     * as in his SPECFUN routine CALERF: erf for |x| ≤ 0.46875, erfc on (0.46875, 4] and beyond 4 by rational
+     * functions; exp(−x²) split as exp(−x₁²)·exp(−(x−x₁)(x+x₁)) with x₁ = ⌊16x⌋/16 to avoid its rounding error.
      */
-    static double erfc(double z) {
-        if (z < 0) {
-            return 2.0 - erfc(-z);
+    static double erfc(double x) {
+        double y = Math.abs(x);
+        if (y <= 0.46875) {
+            double ysq = y > 1.11e-16 ? y * y : 0;
+            double num = ERF_A[4] * ysq;
+            double den = ysq;
+            for (int i = 0; i < 3; i++) {
+                num = (num + ERF_A[i]) * ysq;
+                den = (den + ERF_B[i]) * ysq;
+            }
+            return 1.0 - x * (num + ERF_A[3]) / (den + ERF_B[3]);
         }
-        return regularizedGammaQ(0.5, z * z);
+        double result;
+        if (y <= 4.0) {
+            double num = ERFC_C[8] * y;
+            double den = y;
+            for (int i = 0; i < 7; i++) {
+                num = (num + ERFC_C[i]) * y;
+                den = (den + ERFC_D[i]) * y;
+            }
+            result = (num + ERFC_C[7]) / (den + ERFC_D[7]);
+        } else if (y >= 26.543) {
+            result = 0.0; // below the smallest double
+        } else {
+            double inverseSquare = 1.0 / (y * y);
+            double num = ERFC_P[5] * inverseSquare;
+            double den = inverseSquare;
+            for (int i = 0; i < 4; i++) {
+                num = (num + ERFC_P[i]) * inverseSquare;
+                den = (den + ERFC_Q[i]) * inverseSquare;
+            }
+            result = (ONE_OVER_SQRT_PI - inverseSquare * (num + ERFC_P[4]) / (den + ERFC_Q[4])) / y;
+        }
+        if (result != 0.0) {
+            double head = Math.floor(y * 16.0) / 16.0;
+            double rest = (y - head) * (y + head);
+            result = Math.exp(-head * head) * Math.exp(-rest) * result;
+        }
+        return x < 0 ? 2.0 - result : result;
     }
 
     /**

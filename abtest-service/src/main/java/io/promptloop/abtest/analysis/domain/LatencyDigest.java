@@ -173,6 +173,12 @@ public final class LatencyDigest {
             return Double.NaN;
         }
         long rank = (long) Math.floor(q * (count - 1));
+        if (rank == count - 1) {
+            return max;
+        }
+        if (rank == 0) {
+            return min;
+        }
         if (rank < zeroCount) {
             return 0.0;
         }

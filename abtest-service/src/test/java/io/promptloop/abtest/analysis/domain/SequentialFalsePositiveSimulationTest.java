@@ -39,15 +39,22 @@ class SequentialFalsePositiveSimulationTest {
 
         int abTests = 500;
         int detected = 0;
+        long stopLooks = 0;
         for (int test = 0; test < abTests; test++) {
-            detected += run(random, 0.05).sequentialRejected ? 1 : 0;
+            Outcome outcome = run(random, 0.05);
+            if (outcome.sequentialRejected) {
+                detected++;
+                stopLooks += outcome.sequentialStopLook;
+            }
         }
         double power = (double) detected / abTests;
+        double meanStopLook = detected == 0 ? Double.NaN : (double) stopLooks / detected;
 
         System.out.printf(
                 Locale.ROOT,
                 "A/A %d tests x %d looks (%d per arm per look, score N(%.1f, %.1f)): sequential FPR=%.4f,"
-                        + " naive peeking t-test FPR=%.4f; A/B lift +5%%, %d tests: power=%.3f (sequential, N*=%.0f)%n",
+                        + " naive peeking t-test FPR=%.4f; A/B lift +5%%, %d tests: power=%.3f (sequential, N*=%.0f),"
+                        + " winners stopped at look %.1f of %d on average%n",
                 aaTests,
                 LOOKS,
                 BATCH,
@@ -57,7 +64,9 @@ class SequentialFalsePositiveSimulationTest {
                 peekingFpr,
                 abTests,
                 power,
-                SEQUENTIAL.nStar());
+                SEQUENTIAL.nStar(),
+                meanStopLook,
+                LOOKS);
 
         assertThat(sequentialFpr).isLessThanOrEqualTo(ALPHA);
         assertThat(peekingFpr).isGreaterThan(ALPHA);
@@ -100,16 +109,19 @@ class SequentialFalsePositiveSimulationTest {
     private static Outcome run(RandomGenerator random, double lift) {
         VariantStats control = VariantStats.empty();
         VariantStats treatment = VariantStats.empty();
-        boolean sequentialRejected = false;
+        int sequentialStopLook = 0; // 1-based; 0 = never
         boolean peekingRejected = false;
-        for (int look = 0; look < LOOKS && !(sequentialRejected && peekingRejected); look++) {
+        for (int look = 1; look <= LOOKS && !(sequentialStopLook > 0 && peekingRejected); look++) {
             control = control.plus(batch(random, BATCH, MEAN));
             treatment = treatment.plus(batch(random, BATCH, MEAN * (1 + lift)));
             Analysis analysis = Analyzer.analyze(SEQUENTIAL, control, treatment, null);
-            sequentialRejected |= analysis.decision() == Decision.STOP_EFFICACY;
+            if (sequentialStopLook == 0 && analysis.decision() == Decision.STOP_EFFICACY) {
+                sequentialStopLook = look;
+            }
+            // the same data, judged by a fixed-horizon t-test as if this look were the planned one
             peekingRejected |= FixedHorizonTest.pValue(analysis.estimate()) < ALPHA;
         }
-        return new Outcome(sequentialRejected, peekingRejected);
+        return new Outcome(sequentialStopLook > 0, sequentialStopLook, peekingRejected);
     }
 
     private static VariantStats batch(RandomGenerator random, int n, double mean) {
@@ -126,5 +138,5 @@ class SequentialFalsePositiveSimulationTest {
         return out;
     }
 
-    private record Outcome(boolean sequentialRejected, boolean peekingRejected) {}
+    private record Outcome(boolean sequentialRejected, int sequentialStopLook, boolean peekingRejected) {}
 }
