@@ -17,6 +17,9 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -118,6 +121,29 @@ public abstract class OptimizerTestSupport {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         String id = response.body().replaceAll(".*\"runId\":\"([0-9a-f-]{36})\".*", "$1");
         return UUID.fromString(id);
+    }
+
+    /** Publishes one Avro record as an agent (or the A/B service) would, and waits for the broker's ack. */
+    protected static void publish(String topic, String key, SpecificRecord value) {
+        var config = SimulatedEvaluator.producerConfig(
+                INFRA.kafkaBootstrapServers(), INFRA.registry().apiV3Url());
+        try (var producer = new KafkaProducer<String, SpecificRecord>(config)) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish to " + topic, e);
+        }
+    }
+
+    /** Registers the baseline as the agent's active instruction and returns its id. */
+    protected static UUID registerBaselineId(int port, String agent) {
+        var response = call(
+                port,
+                "POST",
+                "/api/instructions",
+                "{\"agent\":\"" + agent + "\",\"predictor\":\"answer\",\"text\":\"" + BASELINE + "\"}",
+                "operator");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return UUID.fromString(response.body().replaceAll(".*\"id\":\"([0-9a-f-]{36})\".*", "$1"));
     }
 
     protected static Map<String, Object> awaitRun(UUID runId, Duration timeout) {

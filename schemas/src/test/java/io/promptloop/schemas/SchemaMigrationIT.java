@@ -89,13 +89,16 @@ class SchemaMigrationIT {
             "optimizer.stage_results",
             "optimizer.weakness_analyses",
             "optimizer.examples",
+            "optimizer.routing_state",
             "abtest.prompt_ab_tests",
             "abtest.variant_statistics",
             "abtest.observation_ledger",
             "abtest.ab_interim_analyses",
             "abtest.ab_srm_checks",
             "abtest.rollouts",
-            "abtest.routing_changes");
+            "abtest.routing_changes",
+            "abtest.rollout_statistics",
+            "abtest.outbox");
 
     private static final List<String> EXPECTED_VIEWS = List.of(
             "analytics.v_active_instructions",

@@ -68,11 +68,13 @@ public record OptimizerProperties(
      * @param maxIterationsWithoutImprovement stopper; 0 = off
      * @param maxWallTime stopper; unset = off
      * @param bootstrapCandidates demonstration sets a bootstrap few-shot run tries
+     * @param maxMerges GEPA merges of two Pareto-front candidates with a common ancestor per run; 0 = off
      */
     public record Run(
             @DefaultValue("0") @Min(0) int maxIterationsWithoutImprovement,
             Duration maxWallTime,
-            @DefaultValue("6") @Min(1) @Max(50) int bootstrapCandidates) {}
+            @DefaultValue("6") @Min(1) @Max(50) int bootstrapCandidates,
+            @DefaultValue("0") @Min(0) @Max(50) int maxMerges) {}
 
     /**
      * @param validationFraction share of examples (by id hash) kept for validation

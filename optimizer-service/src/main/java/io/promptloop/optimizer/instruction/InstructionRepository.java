@@ -129,6 +129,34 @@ public class InstructionRepository {
         return true;
     }
 
+    /** Keeps the latest routing of an agent/predictor: its active instruction and the A/B test in flight, if any. */
+    public void recordRouting(
+            String agent,
+            String predictor,
+            UUID activeInstructionId,
+            String runningTestId,
+            String eventId,
+            Instant occurredAt) {
+        jdbc.sql("""
+                        INSERT INTO optimizer.routing_state
+                               (agent_name, predictor_name, active_instruction_id, running_test_id, routing_event_id, routed_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT ON CONSTRAINT routing_state_predictor_key DO UPDATE
+                           SET active_instruction_id = EXCLUDED.active_instruction_id,
+                               running_test_id = EXCLUDED.running_test_id,
+                               routing_event_id = EXCLUDED.routing_event_id,
+                               routed_at = EXCLUDED.routed_at, updated_at = now()
+                        """)
+                .params(
+                        agent,
+                        predictor,
+                        activeInstructionId,
+                        runningTestId,
+                        eventId,
+                        java.sql.Timestamp.from(occurredAt))
+                .update();
+    }
+
     static String pgArray(List<?> values) {
         if (values == null) return null;
         StringBuilder out = new StringBuilder("{");

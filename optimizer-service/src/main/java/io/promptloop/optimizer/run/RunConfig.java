@@ -14,4 +14,11 @@ public record RunConfig(
         Long maxWallTimeSeconds,
         String reflector,
         int bootstrapCandidates,
-        double validationFraction) {}
+        double validationFraction,
+        Integer maxMerges) {
+
+    /** GEPA merges the run may try; absent (runs started before merge existed) = 0, off. */
+    public int merges() {
+        return maxMerges == null ? 0 : maxMerges;
+    }
+}

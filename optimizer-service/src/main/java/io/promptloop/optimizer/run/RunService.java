@@ -8,9 +8,11 @@ import io.promptloop.optimizer.reflection.domain.ReflectionExample;
 import io.promptloop.optimizer.run.domain.BudgetPreset;
 import io.promptloop.optimizer.run.messaging.OptimizerPublisher;
 import io.promptloop.optimizer.run.persistence.RunStore;
+import io.promptloop.optimizer.tool.ToolDescriptionRepository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -23,6 +25,7 @@ public class RunService {
 
     private final RunStore store;
     private final InstructionRepository instructions;
+    private final ToolDescriptionRepository tools;
     private final OptimizerPublisher publisher;
     private final OptimizerProperties properties;
     private final JsonMapper json;
@@ -30,11 +33,13 @@ public class RunService {
     RunService(
             RunStore store,
             InstructionRepository instructions,
+            ToolDescriptionRepository tools,
             OptimizerPublisher publisher,
             OptimizerProperties properties,
             JsonMapper json) {
         this.store = store;
         this.instructions = instructions;
+        this.tools = tools;
         this.publisher = publisher;
         this.properties = properties;
         this.json = json;
@@ -95,6 +100,13 @@ public class RunService {
                         404,
                         "unknown agent/predictor " + request.agent() + "/" + request.predictor()
                                 + ": it has no active instruction (register a baseline with POST /api/instructions)"));
+        Map<String, String> toolDescriptions = request.toolOptimization() ? tools.active(request.agent()) : Map.of();
+        if (request.toolOptimization() && toolDescriptions.isEmpty()) {
+            throw new RunRejectedException(
+                    409,
+                    "tool optimization is on but agent " + request.agent()
+                            + " has no active tool descriptions (register them with POST /api/tools)");
+        }
         var examples = store.examples(request.agent(), request.predictor());
         List<String> train = examples.stream()
                 .filter(e -> e.split().equals("train"))
@@ -121,7 +133,8 @@ public class RunService {
                         : properties.run().maxWallTime().toSeconds(),
                 properties.reflection().type(),
                 properties.run().bootstrapCandidates(),
-                properties.examples().validationFraction());
+                properties.examples().validationFraction(),
+                properties.run().maxMerges());
         UUID runId = UUID.randomUUID();
         var row = new RunStore.RunRow(
                 runId,
@@ -154,15 +167,32 @@ public class RunService {
                     "a " + optimizer + " run for " + request.agent() + "/" + request.predictor()
                             + " is already in flight");
         }
-        store.insertCandidate(runId, 0, baseline.text(), baseline.hash(), List.of(), List.of(), "seed", 0, null);
+        store.insertCandidate(
+                runId,
+                0,
+                baseline.text(),
+                InstructionHash.ofSystem(baseline.text(), toolDescriptions),
+                List.of(),
+                List.of(),
+                "seed",
+                0,
+                null,
+                toolDescriptions);
         if (optimizer.equals("bootstrap_fewshot"))
-            addBootstrapCandidates(runId, request, baseline.text(), train, seed, config.bootstrapCandidates());
+            addBootstrapCandidates(
+                    runId, request, baseline.text(), toolDescriptions, train, seed, config.bootstrapCandidates());
         publisher.startedAfterCommit(store.find(runId).orElseThrow());
         return runId;
     }
 
     private void addBootstrapCandidates(
-            UUID runId, StartRun request, String base, List<String> train, long seed, int count) {
+            UUID runId,
+            StartRun request,
+            String base,
+            Map<String, String> toolDescriptions,
+            List<String> train,
+            long seed,
+            int count) {
         List<ReflectionExample> traces = new ArrayList<>();
         for (String[] t : store.traces(request.agent(), request.predictor(), train)) {
             traces.add(new ReflectionExample(t[0], t[1], t[2], Double.parseDouble(t[3]), t[4]));
@@ -171,7 +201,16 @@ public class RunService {
         for (String text : new BootstrapFewShot(base, traces, 4, 0.8, seed).candidates(count)) {
             if (text.equals(base)) continue;
             store.insertCandidate(
-                    runId, index++, text, InstructionHash.of(text), List.of(), List.of(0), "bootstrap", 0, null);
+                    runId,
+                    index++,
+                    text,
+                    InstructionHash.ofSystem(text, toolDescriptions),
+                    List.of(),
+                    List.of(0),
+                    "bootstrap",
+                    0,
+                    null,
+                    toolDescriptions);
         }
     }
 

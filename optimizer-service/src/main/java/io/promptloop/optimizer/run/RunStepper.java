@@ -11,11 +11,13 @@ import io.promptloop.optimizer.run.domain.BootstrapPlan;
 import io.promptloop.optimizer.run.domain.Decision;
 import io.promptloop.optimizer.run.domain.GepaConfig;
 import io.promptloop.optimizer.run.domain.GepaEngine;
+import io.promptloop.optimizer.run.domain.GuidelineMerge;
 import io.promptloop.optimizer.run.domain.RunSnapshot;
 import io.promptloop.optimizer.run.messaging.OptimizerPublisher;
 import io.promptloop.optimizer.run.persistence.RunStore;
 import io.promptloop.optimizer.run.persistence.RunStore.CandidateRow;
 import io.promptloop.optimizer.run.persistence.RunStore.RunRow;
+import io.promptloop.optimizer.tool.ToolDescriptionRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,7 @@ public class RunStepper {
 
     private final RunStore store;
     private final InstructionRepository instructions;
+    private final ToolDescriptionRepository tools;
     private final Reflector reflector;
     private final OptimizerPublisher publisher;
     private final OptimizerProperties properties;
@@ -59,6 +63,7 @@ public class RunStepper {
     RunStepper(
             RunStore store,
             InstructionRepository instructions,
+            ToolDescriptionRepository tools,
             Reflector reflector,
             OptimizerPublisher publisher,
             OptimizerProperties properties,
@@ -66,6 +71,7 @@ public class RunStepper {
             Clock clock) {
         this.store = store;
         this.instructions = instructions;
+        this.tools = tools;
         this.reflector = reflector;
         this.publisher = publisher;
         this.properties = properties;
@@ -115,6 +121,7 @@ public class RunStepper {
         return switch (decision) {
             case Decision.NeedScores need -> requestScores(run, candidates, need);
             case Decision.NeedReflection need -> reflect(run, config, candidates, snapshot, need);
+            case Decision.NeedMerge need -> merge(run, candidates, need);
             case Decision.Finished finished -> finish(run, candidates, snapshot, finished);
         };
     }
@@ -129,14 +136,16 @@ public class RunStepper {
         }
         Map<Integer, Integer> reflections = new HashMap<>();
         for (CandidateRow c : candidates)
-            if (c.origin().equals("reflection")) reflections.put(c.iteration(), c.index());
+            if (c.origin().equals("reflection") || c.origin().equals("merge"))
+                reflections.put(c.iteration(), c.index());
         GepaConfig gepaConfig = new GepaConfig(
                 run.maxMetricCalls(),
                 config.minibatchSize(),
                 run.seed(),
                 config.maxIterationsWithoutImprovement(),
                 config.maxWallTimeSeconds() == null ? null : Duration.ofSeconds(config.maxWallTimeSeconds()),
-                1.0);
+                1.0,
+                config.merges());
         Instant started = run.startedAt() == null ? clock.instant() : run.startedAt();
         return new RunSnapshot(
                 gepaConfig,
@@ -196,12 +205,19 @@ public class RunStepper {
             examples.add(new ReflectionExample(id, inputs.getOrDefault(id, ""), s.output(), s.score(), s.feedback()));
         }
         String childText;
+        Map<String, String> childTools;
         String analysis;
         List<String> weaknesses;
         try {
             var proposal = reflector.propose(new ReflectionRequest(
-                    run.agentName(), run.predictorName(), parent.text(), examples, Map.of(), need.iteration()));
+                    run.agentName(), run.predictorName(), parent.text(), examples, parent.tools(), need.iteration()));
             childText = proposal.instruction();
+            // the same reflection evolves the tool descriptions; a tool the reflector says nothing about keeps its own
+            Map<String, String> evolved = new TreeMap<>(parent.tools());
+            proposal.toolDescriptions().forEach((tool, description) -> {
+                if (evolved.containsKey(tool) && !description.isBlank()) evolved.put(tool, description);
+            });
+            childTools = evolved;
             analysis = proposal.analysis();
             weaknesses = proposal.weaknesses();
             store.stage(
@@ -236,6 +252,7 @@ public class RunStepper {
                     need.iteration(),
                     e.getMessage());
             childText = parent.text();
+            childTools = parent.tools();
             analysis = "reflection failed: " + e.getMessage();
             weaknesses = List.of();
         }
@@ -243,12 +260,13 @@ public class RunStepper {
                 run.runId(),
                 candidates.size(),
                 childText,
-                InstructionHash.of(childText),
+                InstructionHash.ofSystem(childText, childTools),
                 List.of(parent.id()),
                 List.of(parent.index()),
                 "reflection",
                 need.iteration(),
-                need.minibatch());
+                need.minibatch(),
+                childTools);
         store.weakness(
                 run.runId(),
                 childId,
@@ -257,6 +275,36 @@ public class RunStepper {
                 analysis,
                 need.minibatch(),
                 reflector.name());
+        store.advance(run.runId(), need.iteration() + 1, 0);
+        return Progress.CONTINUE;
+    }
+
+    /** Records the merged candidate (its tool descriptions merged the same way, tool by tool) with both parents. */
+    private Progress merge(RunRow run, List<CandidateRow> candidates, Decision.NeedMerge need) {
+        CandidateRow first = candidates.get(need.first());
+        CandidateRow second = candidates.get(need.second());
+        CandidateRow ancestor = candidates.get(need.ancestor());
+        Map<String, String> tools = new TreeMap<>(first.tools());
+        tools.replaceAll((tool, description) -> GuidelineMerge.merge(
+                ancestor.tools().get(tool), description, second.tools().getOrDefault(tool, description)));
+        store.insertCandidate(
+                run.runId(),
+                candidates.size(),
+                need.text(),
+                InstructionHash.ofSystem(need.text(), tools),
+                List.of(first.id(), second.id()),
+                List.of(first.index(), second.index()),
+                "merge",
+                need.iteration(),
+                null,
+                tools);
+        store.stage(
+                run.runId(),
+                "merge",
+                need.iteration(),
+                "completed",
+                json.writeValueAsString(
+                        Map.of("first", need.first(), "second", need.second(), "commonAncestor", need.ancestor())));
         store.advance(run.runId(), need.iteration() + 1, 0);
         return Progress.CONTINUE;
     }
@@ -287,6 +335,7 @@ public class RunStepper {
                             List.of(run.baselineInstructionId()))
                     .id();
         }
+        if (improved && run.toolOptimization()) registerTools(run, candidates.getFirst(), best, finished.bestScore());
         Double improvement = finished.baselineScore() > 0
                 ? Math.max(
                         -99_999.0,
@@ -320,6 +369,18 @@ public class RunStepper {
                 finished.bestScore(),
                 finished.best());
         return Progress.DONE;
+    }
+
+    /**
+     * Writes each tool description of the best candidate that differs from the one the run started with, as a new
+     * (inactive) version with the run and the candidate's mean validation score.
+     */
+    private void registerTools(RunRow run, CandidateRow seed, CandidateRow best, double bestScore) {
+        best.tools().forEach((tool, description) -> {
+            String original = seed.tools().get(tool);
+            if (description.equals(original)) return;
+            tools.register(run.agentName(), tool, description, original, run.runId(), round4(bestScore));
+        });
     }
 
     public void fail(RunRow run, String reason) {

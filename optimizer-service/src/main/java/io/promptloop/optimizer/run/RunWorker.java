@@ -1,5 +1,7 @@
 package io.promptloop.optimizer.run;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.optimizer.run.persistence.RunStore;
 import java.util.List;
 import java.util.UUID;
@@ -25,12 +27,21 @@ class RunWorker {
     private final RunStepper stepper;
     private final TransactionTemplate transaction;
     private final JdbcClient jdbc;
+    private final Counter steps;
 
-    RunWorker(RunStore store, RunStepper stepper, TransactionTemplate transaction, JdbcClient jdbc) {
+    RunWorker(
+            RunStore store,
+            RunStepper stepper,
+            TransactionTemplate transaction,
+            JdbcClient jdbc,
+            MeterRegistry meters) {
         this.store = store;
         this.stepper = stepper;
         this.transaction = transaction;
         this.jdbc = jdbc;
+        this.steps = Counter.builder("promptloop.optimizer.run.steps")
+                .description("run steps this replica carried out under the run's row lock")
+                .register(meters);
     }
 
     @Scheduled(fixedDelayString = "${promptloop.optimizer.worker.poll-interval:500ms}")
@@ -59,8 +70,12 @@ class RunWorker {
         });
         if (!Boolean.TRUE.equals(held)) return false;
         for (int i = 0; i < MAX_STEPS_PER_TICK; i++) {
-            RunStepper.Progress progress =
-                    transaction.execute(status -> store.lock(runId) ? stepper.step(runId) : RunStepper.Progress.WAIT);
+            RunStepper.Progress progress = transaction.execute(status -> {
+                if (!store.lock(runId)) return null; // another replica took it between two steps
+                return stepper.step(runId);
+            });
+            if (progress == null) break;
+            steps.increment(); // counted once committed
             if (progress != RunStepper.Progress.CONTINUE) break;
         }
         return true;

@@ -10,14 +10,10 @@ import io.promptloop.avro.evaluation.EvaluationScores;
 import io.promptloop.avro.evaluation.EvaluatorKind;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.optimizer.OptimizerTestSupport;
-import io.promptloop.testkit.agent.SimulatedEvaluator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -110,13 +106,5 @@ class RoutingAndAnswersIT extends OptimizerTestSupport {
                         UUID.class,
                         agent);
         return ids.isEmpty() ? null : ids.getFirst();
-    }
-
-    private static void publish(String topic, String key, SpecificRecord value) throws Exception {
-        var config = SimulatedEvaluator.producerConfig(
-                INFRA.kafkaBootstrapServers(), INFRA.registry().apiV3Url());
-        try (var producer = new KafkaProducer<String, SpecificRecord>(config)) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
-        }
     }
 }

@@ -3,16 +3,12 @@ package io.promptloop.optimizer.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.promptloop.optimizer.OptimizerProcesses;
 import io.promptloop.optimizer.OptimizerTestSupport;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,14 +18,11 @@ import org.junit.jupiter.api.Test;
  */
 class CrashResumeIT extends OptimizerTestSupport {
 
-    private final List<Process> started = new ArrayList<>();
+    private final OptimizerProcesses replicas = new OptimizerProcesses();
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
+        replicas.close();
     }
 
     @Test
@@ -37,9 +30,9 @@ class CrashResumeIT extends OptimizerTestSupport {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String killed = "crash-" + suffix;
         String calm = "calm-" + suffix;
-        int port = freePort();
-        Process first = service("optimizer-1", port);
-        awaitReady(port);
+        int port = OptimizerProcesses.freePort();
+        Process first = replicas.start("optimizer-1", port);
+        OptimizerProcesses.awaitReady(port);
         try (var a = evaluator(killed, 0);
                 var b = evaluator(calm, 0)) {
             seedExamples(a, killed, 40);
@@ -56,12 +49,11 @@ class CrashResumeIT extends OptimizerTestSupport {
                                             Integer.class,
                                             interrupted)
                             >= 2);
-            first.destroyForcibly();
-            first.waitFor(30, TimeUnit.SECONDS);
+            OptimizerProcesses.kill(first);
             assertThat(status(interrupted)).isEqualTo("running");
 
-            service("optimizer-2", port);
-            awaitReady(port);
+            replicas.start("optimizer-2", port);
+            OptimizerProcesses.awaitReady(port);
             Map<String, Object> resumed = awaitRun(interrupted, Duration.ofMinutes(4));
             UUID reference = startRun(port, run + calm + "\"}");
             Map<String, Object> uninterrupted = awaitRun(reference, Duration.ofMinutes(4));
@@ -91,37 +83,5 @@ class CrashResumeIT extends OptimizerTestSupport {
                         "SELECT status::text FROM optimizer.prompt_optimization_runs WHERE run_id = ?",
                         String.class,
                         run);
-    }
-
-    private Process service(String name, int port) throws Exception {
-        Path jar = Path.of("target", "optimizer-service.jar");
-        assertThat(jar).as("the service jar is built before integration tests").exists();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar.toString()));
-        serviceProperties().forEach((k, v) -> command.add("--" + k + "=" + v));
-        command.add("--server.port=" + port);
-        Path log =
-                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        started.add(process);
-        return process;
-    }
-
-    private static void awaitReady(int port) {
-        await().atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions()
-                .until(() -> call(port, "GET", "/actuator/health/readiness", null, null)
-                                .statusCode()
-                        == 200);
-    }
-
-    private static int freePort() throws Exception {
-        try (var socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -41,6 +41,22 @@ public record Rubric(long seed, Map<String, List<String>> phrasesByExample) {
             "offer the employee assistance program",
             "set a clear timeline for improvement");
 
+    /**
+     * What a good description of a tool tells the agent, as the tool's own rubric: a tool is graded like a
+     * pseudo-predictor whose "instruction" is its description. A required phrase is written {@code "<tool>:
+     * <phrase>"}, so the feedback names the tool it is about.
+     */
+    public static final List<String> TOOL_PHRASES = List.of(
+            "returns the policy section number",
+            "call it before answering a policy question",
+            "needs the employee's work country",
+            "results may lag behind the latest policy update",
+            "search by topic keyword rather than the whole question",
+            "never pass medical details to it");
+
+    static final int MIN_TOOL_PHRASES = 1;
+    static final int MAX_TOOL_PHRASES = 2;
+
     static final int MIN_PHRASES = 2;
     static final int MAX_PHRASES = 4;
 
@@ -69,12 +85,34 @@ public record Rubric(long seed, Map<String, List<String>> phrasesByExample) {
         return phrases != null ? phrases : derive(seed, exampleId);
     }
 
+    /**
+     * The phrases the description of {@code tool} must contain for {@code exampleId}: one or two of {@link
+     * #TOOL_PHRASES}, each prefixed with {@code "<tool>: "}, chosen by the seed, the tool and the example only.
+     */
+    public List<String> requiredToolPhrases(String tool, String exampleId) {
+        Objects.requireNonNull(tool, "tool");
+        SplittableRandom random = new SplittableRandom(seed ^ fnv1a("tool\u0000" + tool + "\u0000" + exampleId));
+        int count = MIN_TOOL_PHRASES + random.nextInt(MAX_TOOL_PHRASES - MIN_TOOL_PHRASES + 1);
+        return choose(random, TOOL_PHRASES, count).stream()
+                .map(phrase -> tool + ": " + phrase)
+                .toList();
+    }
+
+    /** How the description of {@code tool} fares on {@code exampleId}. */
+    public Grade gradeTool(String tool, String exampleId, String description) {
+        return grade(exampleId, description, requiredToolPhrases(tool, exampleId));
+    }
+
     /** How {@code text} (an instruction or an answer) fares on {@code exampleId}. */
     public Grade grade(String exampleId, String text) {
+        return grade(exampleId, text, requiredPhrases(exampleId));
+    }
+
+    private static Grade grade(String exampleId, String text, List<String> required) {
         String haystack = text == null ? "" : text.toLowerCase(Locale.ROOT);
         List<String> present = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        for (String phrase : requiredPhrases(exampleId)) {
+        for (String phrase : required) {
             (haystack.contains(phrase.toLowerCase(Locale.ROOT)) ? present : missing).add(phrase);
         }
         return new Grade(exampleId, present, missing);
@@ -122,7 +160,12 @@ public record Rubric(long seed, Map<String, List<String>> phrasesByExample) {
     private static List<String> derive(long seed, String exampleId) {
         SplittableRandom random = new SplittableRandom(seed ^ fnv1a(exampleId));
         int count = MIN_PHRASES + random.nextInt(MAX_PHRASES - MIN_PHRASES + 1);
-        int[] indexes = new int[PHRASES.size()];
+        return choose(random, PHRASES, count);
+    }
+
+    /** {@code count} distinct phrases of the pool by a partial Fisher–Yates shuffle, kept in pool order. */
+    private static List<String> choose(SplittableRandom random, List<String> pool, int count) {
+        int[] indexes = new int[pool.size()];
         for (int i = 0; i < indexes.length; i++) {
             indexes[i] = i;
         }
@@ -132,7 +175,7 @@ public record Rubric(long seed, Map<String, List<String>> phrasesByExample) {
             indexes[i] = indexes[j];
             indexes[j] = swap;
         }
-        return Arrays.stream(indexes, 0, count).sorted().mapToObj(PHRASES::get).toList();
+        return Arrays.stream(indexes, 0, count).sorted().mapToObj(pool::get).toList();
     }
 
     /** 64-bit FNV-1a (Fowler, Noll, Vo) of the UTF-8 bytes: stable across JVMs, unlike a seeded hash. */

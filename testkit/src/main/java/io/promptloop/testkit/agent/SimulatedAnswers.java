@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -67,7 +69,7 @@ public final class SimulatedAnswers {
         Instant now = clock.instant();
         List<EvaluationRecorded> answers = new ArrayList<>(request.getExamples().size());
         for (ExampleToEvaluate example : request.getExamples()) {
-            Rubric.Grade grade = rubric.grade(example.getExampleId(), request.getInstructionText());
+            Rubric.Grade grade = grade(example.getExampleId(), request);
             double score = fixedScore.orElse(grade.score());
             answers.add(evaluation(request.getAgent(), example.getExampleId(), example.getInput(), grade, score)
                     .setEventId(eventIds.get().toString())
@@ -79,6 +81,28 @@ public final class SimulatedAnswers {
                     .build());
         }
         return answers;
+    }
+
+    /**
+     * The instruction's grade on the example, and with tool descriptions in the request (tool optimization) each
+     * tool's grade as a pseudo-predictor of its own, pooled: the score is the share of all required phrases —
+     * the instruction's and every tool's — that are present, and the feedback names every missing one (a tool's
+     * as {@code "<tool>: <phrase>"}).
+     */
+    private Rubric.Grade grade(String exampleId, EvaluationRequested request) {
+        Rubric.Grade instruction = rubric.grade(exampleId, request.getInstructionText());
+        Map<String, String> tools = new TreeMap<>();
+        request.getToolDescriptions()
+                .forEach((tool, description) -> tools.put(tool.toString(), description.toString()));
+        if (tools.isEmpty()) return instruction;
+        List<String> present = new ArrayList<>(instruction.present());
+        List<String> missing = new ArrayList<>(instruction.missing());
+        tools.forEach((tool, description) -> {
+            Rubric.Grade g = rubric.gradeTool(tool, exampleId, description);
+            present.addAll(g.present());
+            missing.addAll(g.missing());
+        });
+        return new Rubric.Grade(exampleId, present, missing);
     }
 
     /**

@@ -9,11 +9,13 @@ import io.promptloop.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -83,6 +85,9 @@ public final class SimulatedEvaluator implements AutoCloseable {
      * @param dropRate share of the requests that are ignored, in [0, 1]
      * @param dropSeed seed of the choice of ignored requests (in order of arrival)
      * @param fixedScore when present, the overall score of every answer, whatever the rubric says
+     * @param invalidScoreRate share of the requests whose first delivery is answered with overall scores out of
+     *     [0, 1] (1.5 and NaN, alternately, on every example): the optimizer must skip them and ask again. A
+     *     request sent again is answered correctly. Drawn from {@code dropSeed}'s sequence too
      */
     public record Settings(
             String bootstrapServers,
@@ -93,7 +98,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
             Duration answerDelay,
             double dropRate,
             long dropSeed,
-            OptionalDouble fixedScore) {
+            OptionalDouble fixedScore,
+            double invalidScoreRate) {
 
         public Settings {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -110,6 +116,9 @@ public final class SimulatedEvaluator implements AutoCloseable {
             if (fixedScore.isPresent() && !(fixedScore.getAsDouble() >= 0.0 && fixedScore.getAsDouble() <= 1.0)) {
                 throw new IllegalArgumentException("fixedScore must be within [0, 1], was " + fixedScore);
             }
+            if (!(invalidScoreRate >= 0.0 && invalidScoreRate <= 1.0)) {
+                throw new IllegalArgumentException("invalidScoreRate must be within [0, 1], was " + invalidScoreRate);
+            }
         }
 
         /** Answers every agent's requests at once, none ignored, with the default rubric and consumer group. */
@@ -123,7 +132,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     Duration.ZERO,
                     0.0,
                     0L,
-                    OptionalDouble.empty());
+                    OptionalDouble.empty(),
+                    0.0);
         }
 
         public Settings withConsumerGroup(String consumerGroup) {
@@ -136,7 +146,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     answerDelay,
                     dropRate,
                     dropSeed,
-                    fixedScore);
+                    fixedScore,
+                    invalidScoreRate);
         }
 
         /** Answers only requests for {@code agentName}; null for every agent. */
@@ -150,7 +161,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     answerDelay,
                     dropRate,
                     dropSeed,
-                    fixedScore);
+                    fixedScore,
+                    invalidScoreRate);
         }
 
         public Settings withRubricSeed(long rubricSeed) {
@@ -163,7 +175,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     answerDelay,
                     dropRate,
                     dropSeed,
-                    fixedScore);
+                    fixedScore,
+                    invalidScoreRate);
         }
 
         public Settings withAnswerDelay(Duration answerDelay) {
@@ -176,7 +189,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     answerDelay,
                     dropRate,
                     dropSeed,
-                    fixedScore);
+                    fixedScore,
+                    invalidScoreRate);
         }
 
         /** Ignores each request with probability {@code dropRate}, drawn from {@code dropSeed}'s sequence. */
@@ -190,7 +204,8 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     answerDelay,
                     dropRate,
                     dropSeed,
-                    fixedScore);
+                    fixedScore,
+                    invalidScoreRate);
         }
 
         /** Every answer scores {@code score} overall; output and feedback still follow the rubric. */
@@ -204,7 +219,26 @@ public final class SimulatedEvaluator implements AutoCloseable {
                     answerDelay,
                     dropRate,
                     dropSeed,
-                    OptionalDouble.of(score));
+                    OptionalDouble.of(score),
+                    invalidScoreRate);
+        }
+
+        /**
+         * Answers the first delivery of a share {@code rate} of the requests with out-of-range overall scores (1.5
+         * and NaN); requests sent again are answered correctly.
+         */
+        public Settings withInvalidScores(double rate) {
+            return new Settings(
+                    bootstrapServers,
+                    registryUrl,
+                    consumerGroup,
+                    agentName,
+                    rubricSeed,
+                    answerDelay,
+                    dropRate,
+                    dropSeed,
+                    fixedScore,
+                    rate);
         }
     }
 
@@ -221,6 +255,9 @@ public final class SimulatedEvaluator implements AutoCloseable {
     private final Settings settings;
     private final SimulatedAnswers answers;
     private final Drops drops;
+    private final Drops invalidScores;
+    private final Set<String> requestsSeen = new HashSet<>(); // by the consumer thread only
+    private final AtomicLong invalidScoresSent = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
@@ -247,6 +284,7 @@ public final class SimulatedEvaluator implements AutoCloseable {
         this.answers = new SimulatedAnswers(
                 Rubric.forExamples(List.of(), settings.rubricSeed()), settings.fixedScore(), clock, eventIds);
         this.drops = new Drops(settings.dropRate(), settings.dropSeed());
+        this.invalidScores = new Drops(settings.invalidScoreRate(), ~settings.dropSeed());
     }
 
     /** Starts answering requests on a thread of its own; returns this. */
@@ -269,6 +307,11 @@ public final class SimulatedEvaluator implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** Evaluations sent with an out-of-range overall score ({@link Settings#withInvalidScores}). */
+    public long invalidScoresSent() {
+        return invalidScoresSent.get();
     }
 
     /** The hidden rubric (derives the phrases of any example id). */
@@ -444,16 +487,27 @@ public final class SimulatedEvaluator implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "simulated evaluator: ignoring request {0}", request.getRequestId());
             return;
         }
+        boolean invalid = requestsSeen.add(request.getRequestId()) && invalidScores.next();
         if (settings.answerDelay().isZero()) {
-            answer(request);
+            answer(request, invalid);
         } else {
             delayedAnswers.schedule(
-                    () -> answer(request), settings.answerDelay().toMillis(), TimeUnit.MILLISECONDS);
+                    () -> answer(request, invalid), settings.answerDelay().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void answer(EvaluationRequested request) {
+    private void answer(EvaluationRequested request, boolean invalid) {
         List<EvaluationRecorded> evaluations = answers.answer(request);
+        if (invalid) {
+            List<EvaluationRecorded> corrupted = new ArrayList<>(evaluations.size());
+            for (int i = 0; i < evaluations.size(); i++) {
+                corrupted.add(EvaluationRecorded.newBuilder(evaluations.get(i))
+                        .setOverallScore(i % 2 == 0 ? 1.5 : Double.NaN)
+                        .build());
+            }
+            evaluations = corrupted;
+        }
+        boolean countInvalid = invalid;
         if (evaluations.isEmpty()) {
             answered.incrementAndGet();
             return;
@@ -465,6 +519,7 @@ public final class SimulatedEvaluator implements AutoCloseable {
                 producer.send(record(evaluation), (metadata, error) -> {
                     if (error == null) {
                         sent.incrementAndGet();
+                        if (countInvalid) invalidScoresSent.incrementAndGet();
                     } else {
                         anyFailed.set(true);
                         failure("an answer to request " + request.getRequestId() + " was not sent", error);

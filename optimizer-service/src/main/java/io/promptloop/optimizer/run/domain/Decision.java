@@ -23,6 +23,12 @@ public sealed interface Decision {
         }
     }
 
+    /**
+     * Merge two candidates of the Pareto front that share {@code ancestor} ({@link GuidelineMerge}) into
+     * {@code text}, the merged instruction; record it as iteration {@code iteration}'s candidate with both parents.
+     */
+    record NeedMerge(int iteration, int first, int second, int ancestor, String text) implements Decision {}
+
     /** The run is over: {@code best} has the highest mean validation score. */
     record Finished(int best, double bestScore, double baselineScore, StopReason reason, int iterations)
             implements Decision {}

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param maxIterationsWithoutImprovement stop after this many iterations without a better best candidate; 0 = never
  * @param maxWallTime stop when the run has taken this long; null = never
  * @param perfectScore a parent that scores this on a whole minibatch has nothing to learn there: skip it
+ * @param maxMerges merges of two front candidates with a common ancestor a run may try (each right after an
+ *     iteration that accepted a new candidate); 0 = merge off
  */
 public record GepaConfig(
         int maxMetricCalls,
@@ -19,9 +21,11 @@ public record GepaConfig(
         long seed,
         int maxIterationsWithoutImprovement,
         Duration maxWallTime,
-        double perfectScore) {
+        double perfectScore,
+        int maxMerges) {
 
     public GepaConfig {
+        if (maxMerges < 0) throw new IllegalArgumentException("maxMerges must be >= 0, was " + maxMerges);
         if (maxMetricCalls < 1)
             throw new IllegalArgumentException("maxMetricCalls must be >= 1, was " + maxMetricCalls);
         if (minibatchSize < 1) throw new IllegalArgumentException("minibatchSize must be >= 1, was " + minibatchSize);
@@ -31,7 +35,29 @@ public record GepaConfig(
             throw new IllegalArgumentException("maxWallTime must be positive");
     }
 
+    /** Merge off. */
+    public GepaConfig(
+            int maxMetricCalls,
+            int minibatchSize,
+            long seed,
+            int maxIterationsWithoutImprovement,
+            Duration maxWallTime,
+            double perfectScore) {
+        this(maxMetricCalls, minibatchSize, seed, maxIterationsWithoutImprovement, maxWallTime, perfectScore, 0);
+    }
+
     public static GepaConfig of(int maxMetricCalls, long seed) {
         return new GepaConfig(maxMetricCalls, 3, seed, 0, null, 1.0);
+    }
+
+    public GepaConfig withMaxMerges(int maxMerges) {
+        return new GepaConfig(
+                maxMetricCalls,
+                minibatchSize,
+                seed,
+                maxIterationsWithoutImprovement,
+                maxWallTime,
+                perfectScore,
+                maxMerges);
     }
 }

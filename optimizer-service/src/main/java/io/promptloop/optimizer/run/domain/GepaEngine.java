@@ -1,11 +1,13 @@
 package io.promptloop.optimizer.run.domain;
 
 import io.promptloop.optimizer.run.domain.Decision.Finished;
+import io.promptloop.optimizer.run.domain.Decision.NeedMerge;
 import io.promptloop.optimizer.run.domain.Decision.NeedReflection;
 import io.promptloop.optimizer.run.domain.Decision.NeedScores;
 import io.promptloop.optimizer.run.domain.Decision.Purpose;
 import io.promptloop.optimizer.run.domain.Decision.StopReason;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +22,11 @@ import java.util.SplittableRandom;
  * the same minibatch, acceptance only if the child's minibatch sum is strictly higher, and then the child's
  * full validation. Randomness comes from {@code (seed, iteration)} alone, so the replay of a run resumed after
  * a crash takes exactly the path the uninterrupted run would have taken. Stoppers (budget, no improvement,
- * wall time) are checked only before an iteration that has not begun yet. Source: Agrawal et al., "GEPA:
+ * wall time) are checked only before an iteration that has not begun yet. With {@link GepaConfig#maxMerges()} above
+ * zero, an iteration right after one that accepted a candidate merges two front candidates with a common ancestor
+ * instead ({@link GuidelineMerge}), when such a pair exists: the merge is scored on the iteration's minibatch
+ * (budget spent like any evaluation), accepted only if strictly better there than both parents, then validated.
+ * Source: Agrawal et al., "GEPA:
  * Reflective Prompt Evolution Can Outperform Reinforcement Learning" (2025), Algorithm 1.
  */
 public final class GepaEngine {
@@ -44,6 +50,9 @@ public final class GepaEngine {
                 * Math.ceilDiv(
                         run.trainIds().size(),
                         Math.min(config.minibatchSize(), run.trainIds().size()));
+        int mergesTried = 0;
+        boolean lastIterationAccepted = false;
+        Set<List<Integer>> triedPairs = new HashSet<>();
         for (int t = 0; ; t++) {
             boolean frontier = t >= run.iterationsStarted();
             if (frontier) {
@@ -52,8 +61,50 @@ public final class GepaEngine {
                 if (stop != null) return new Finished(best, bestScore, meanValidation(run, 0), stop, t);
             }
             ParetoFront front = ParetoFront.of(validationMatrix(run, accepted));
-            int parent = accepted.get(front.sample(new SplittableRandom(mix(config.seed(), t))));
             List<String> minibatch = Minibatches.forIteration(run.trainIds(), t, config.minibatchSize(), config.seed());
+
+            // merge (optional): right after an iteration that accepted a candidate, while merges remain
+            MergePlan merge = config.maxMerges() > 0 && lastIterationAccepted && mergesTried < config.maxMerges()
+                    ? mergePlan(
+                            run,
+                            front,
+                            accepted,
+                            triedPairs,
+                            new SplittableRandom(mix(config.seed() ^ MERGE_STREAM, t)))
+                    : null;
+            lastIterationAccepted = false;
+            if (merge != null) {
+                mergesTried++;
+                triedPairs.add(List.of(merge.first(), merge.second()));
+                for (int p : List.of(merge.first(), merge.second())) {
+                    missing = missing(run, p, minibatch);
+                    if (!missing.isEmpty()) return new NeedScores(t, p, missing, Purpose.PARENT_MINIBATCH);
+                }
+                Integer child = run.reflections().get(t);
+                if (child == null)
+                    return new NeedMerge(t, merge.first(), merge.second(), merge.ancestor(), merge.text());
+                missing = missing(run, child, minibatch);
+                if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_MINIBATCH);
+                double parentsBest = Math.max(sum(run, merge.first(), minibatch), sum(run, merge.second(), minibatch));
+                if (accepted.contains(child) || sum(run, child, minibatch) <= parentsBest) {
+                    sinceImprovement++;
+                    continue; // not strictly better than both parents on the minibatch: rejected
+                }
+                missing = missing(run, child, run.validationIds());
+                if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
+                accepted.add(child);
+                double childScore = meanValidation(run, child);
+                if (childScore > bestScore) {
+                    best = child;
+                    bestScore = childScore;
+                    sinceImprovement = 0;
+                } else {
+                    sinceImprovement++;
+                }
+                continue;
+            }
+
+            int parent = accepted.get(front.sample(new SplittableRandom(mix(config.seed(), t))));
 
             missing = missing(run, parent, minibatch);
             if (!missing.isEmpty()) return new NeedScores(t, parent, missing, Purpose.PARENT_MINIBATCH);
@@ -76,6 +127,7 @@ public final class GepaEngine {
             missing = missing(run, child, run.validationIds());
             if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
             accepted.add(child);
+            lastIterationAccepted = true;
             double childScore = meanValidation(run, child);
             if (childScore > bestScore) {
                 best = child;
@@ -85,6 +137,60 @@ public final class GepaEngine {
                 sinceImprovement++;
             }
         }
+    }
+
+    /** Stream of the merge choices, apart from the parent choices' stream. */
+    private static final long MERGE_STREAM = 0x3E36E5L;
+
+    /** Two front candidates to merge, their nearest common ancestor and the merged instruction. */
+    record MergePlan(int first, int second, int ancestor, String text) {}
+
+    /**
+     * A pair of front candidates (after dropping dominated ones) neither of which descends from the other, with a
+     * common ancestor, not tried before, whose merge differs from both; drawn uniformly among all such pairs. Null
+     * when there is none. Source: GEPA's {@code MergeProposer} (pairs of Pareto-front programs sharing an ancestor).
+     */
+    static MergePlan mergePlan(
+            RunSnapshot run,
+            ParetoFront front,
+            List<Integer> accepted,
+            Set<List<Integer>> tried,
+            SplittableRandom random) {
+        List<Integer> onFront = new ArrayList<>();
+        for (int position : front.frequency().keySet()) onFront.add(accepted.get(position));
+        onFront.sort(null);
+        List<MergePlan> plans = new ArrayList<>();
+        for (int i = 0; i < onFront.size(); i++) {
+            for (int j = i + 1; j < onFront.size(); j++) {
+                int a = onFront.get(i);
+                int b = onFront.get(j);
+                if (tried.contains(List.of(a, b))) continue;
+                Set<Integer> ancestorsOfA = ancestors(run, a);
+                Set<Integer> ancestorsOfB = ancestors(run, b);
+                if (ancestorsOfA.contains(b) || ancestorsOfB.contains(a)) continue;
+                int common = -1;
+                for (int c : ancestorsOfA) if (ancestorsOfB.contains(c)) common = Math.max(common, c);
+                if (common < 0) continue;
+                String textA = run.candidates().get(a).text();
+                String textB = run.candidates().get(b).text();
+                String merged =
+                        GuidelineMerge.merge(run.candidates().get(common).text(), textA, textB);
+                if (merged.equals(textA) || merged.equals(textB)) continue;
+                plans.add(new MergePlan(a, b, common, merged));
+            }
+        }
+        return plans.isEmpty() ? null : plans.get(random.nextInt(plans.size()));
+    }
+
+    /** Every candidate {@code candidate} descends from (not itself). */
+    static Set<Integer> ancestors(RunSnapshot run, int candidate) {
+        Set<Integer> seen = new HashSet<>();
+        List<Integer> open = new ArrayList<>(run.candidates().get(candidate).parents());
+        while (!open.isEmpty()) {
+            int c = open.removeLast();
+            if (seen.add(c)) open.addAll(run.candidates().get(c).parents());
+        }
+        return seen;
     }
 
     /** The candidates accepted so far (seed first), replayed like {@link #decide} does. */

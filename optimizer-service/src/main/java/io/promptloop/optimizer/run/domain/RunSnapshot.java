@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
  * @param validationIds validation example ids, in a stable order
  * @param candidates candidates by index
  * @param scores known score per candidate index and example id
- * @param reflections the candidate each iteration's reflection produced (may be an existing one)
+ * @param reflections the candidate each iteration's reflection (or merge) produced
  * @param iterationsStarted iterations begun so far (stoppers are checked only before a new one begins)
  * @param metricCallsSpent example evaluations requested so far
  * @param elapsed wall time of the run so far

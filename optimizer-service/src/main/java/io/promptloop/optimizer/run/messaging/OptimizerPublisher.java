@@ -56,7 +56,7 @@ public class OptimizerPublisher {
                 .setRunId(run.runId().toString())
                 .setCandidateId(candidate.id().toString())
                 .setInstructionText(candidate.text())
-                .setToolDescriptions(Map.of())
+                .setToolDescriptions(candidate.tools())
                 .setExamples(examples)
                 .setDeadline(deadline)
                 .build();

@@ -10,9 +10,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The persistent state of optimization runs (seed 004's run, candidates with parents, evaluations, stage results
@@ -21,10 +24,14 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class RunStore {
 
-    private final JdbcClient jdbc;
+    private static final TypeReference<Map<String, String>> TOOLS = new TypeReference<>() {};
 
-    public RunStore(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public RunStore(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
     }
 
     public record RunRow(
@@ -61,7 +68,12 @@ public class RunStore {
             String origin,
             int iteration,
             Double validationScore,
-            Boolean accepted) {
+            Boolean accepted,
+            Map<String, String> tools) {
+
+        public CandidateRow {
+            tools = tools == null ? Map.of() : Map.copyOf(tools);
+        }
 
         public Candidate toDomain() {
             return new Candidate(
@@ -212,13 +224,14 @@ public class RunStore {
             List<Integer> parentIndices,
             String origin,
             int iteration,
-            List<String> minibatch) {
+            List<String> minibatch,
+            Map<String, String> tools) {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                         INSERT INTO optimizer.candidates
                                (candidate_id, run_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
-                                parent_indices, origin, iteration, minibatch_example_ids)
-                        VALUES (?, ?, ?, ?, ?, ?::uuid[], ?::int[], ?, ?, ?::text[])
+                                parent_indices, origin, iteration, minibatch_example_ids, tool_descriptions)
+                        VALUES (?, ?, ?, ?, ?, ?::uuid[], ?::int[], ?, ?, ?::text[], ?::jsonb)
                         """)
                 .params(
                         id,
@@ -230,7 +243,8 @@ public class RunStore {
                         array(parentIndices),
                         origin,
                         iteration,
-                        minibatch == null ? null : textArray(minibatch))
+                        minibatch == null ? null : textArray(minibatch),
+                        tools == null || tools.isEmpty() ? null : json.writeValueAsString(new TreeMap<>(tools)))
                 .update();
         return id;
     }
@@ -238,7 +252,7 @@ public class RunStore {
     public List<CandidateRow> candidates(UUID runId) {
         return jdbc.sql("""
                         SELECT candidate_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
-                               parent_indices, origin, iteration, validation_score, accepted
+                               parent_indices, origin, iteration, validation_score, accepted, tool_descriptions::text
                           FROM optimizer.candidates WHERE run_id = ? ORDER BY candidate_index
                         """)
                 .param(runId)
@@ -252,7 +266,8 @@ public class RunStore {
                         rs.getString(7),
                         rs.getInt(8),
                         rs.getObject(9) == null ? null : rs.getDouble(9),
-                        (Boolean) rs.getObject(10)))
+                        (Boolean) rs.getObject(10),
+                        rs.getString(11) == null ? Map.of() : json.readValue(rs.getString(11), TOOLS)))
                 .list();
     }
 

@@ -90,6 +90,7 @@ class RunController {
             view.put("validationScore", c.validationScore());
             view.put("accepted", c.accepted());
             view.put("instruction", c.text());
+            if (!c.tools().isEmpty()) view.put("toolDescriptions", c.tools());
             view.put("scores", byCandidate.getOrDefault(c.id(), Map.of()));
             candidateViews.add(view);
         }

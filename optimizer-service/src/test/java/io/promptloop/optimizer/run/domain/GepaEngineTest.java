@@ -3,6 +3,7 @@ package io.promptloop.optimizer.run.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptloop.optimizer.run.domain.Decision.Finished;
+import io.promptloop.optimizer.run.domain.Decision.NeedMerge;
 import io.promptloop.optimizer.run.domain.Decision.NeedReflection;
 import io.promptloop.optimizer.run.domain.Decision.NeedScores;
 import io.promptloop.optimizer.run.domain.Decision.Purpose;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,108 @@ class GepaEngineTest {
         assertThat(resumed.candidates).isEqualTo(uninterrupted.candidates);
     }
 
+    // --- merge --------------------------------------------------------------------------------------
+
+    /** Topic A: t1..t3, v1, v2; topic B: t4..t6, v3, v4. */
+    private static boolean topicA(String example) {
+        return Set.of("t1", "t2", "t3", "v1", "v2").contains(example);
+    }
+
+    /**
+     * An instruction with both guidelines is perfect; with one it is perfect on that topic and over-focused (0.25)
+     * on the other; with none it is mediocre (0.5) everywhere. So each single-guideline child beats the seed on one
+     * topic only, and two branches stay on the front.
+     */
+    private static double topicScore(String text, String example) {
+        boolean a = text.contains("- guideline A");
+        boolean b = text.contains("- guideline B");
+        if (a && b) return 1.0;
+        if (!a && !b) return 0.5;
+        return (topicA(example) ? a : b) ? 1.0 : 0.25;
+    }
+
+    /** Adds the guideline of the first minibatch example the instruction fails on. */
+    private static String learnFirstMissing(String text, List<String> minibatch) {
+        for (String example : minibatch) {
+            if (topicScore(text, example) < 1.0) return text + "\n- guideline " + (topicA(example) ? "A" : "B");
+        }
+        return text + "\n- nothing new";
+    }
+
+    @Test
+    void shouldMergeTwoBranchesWithACommonAncestorIntoTheBestCandidate() {
+        Driver run =
+                new Driver(GepaConfig.of(200, 4).withMaxMerges(3)); // seed 4: the second child branches off the seed
+        Finished done = run.toTheEnd(GepaEngineTest::topicScore, GepaEngineTest::learnFirstMissing);
+
+        List<Candidate> merges = run.candidates.stream()
+                .filter(c -> c.origin() == Candidate.Origin.MERGE)
+                .toList();
+        assertThat(merges).hasSize(1);
+        Candidate merge = merges.getFirst();
+        // both parents are single-guideline branches of the seed, one per topic
+        assertThat(merge.parents()).hasSize(2);
+        assertThat(merge.parents().stream().map(p -> run.candidates.get(p).parents()))
+                .containsOnly(List.of(0));
+        assertThat(merge.text()).contains("- guideline A", "- guideline B");
+        assertThat(done.best()).isEqualTo(merge.index());
+        assertThat(done.bestScore()).isEqualTo(1.0);
+        // the merge's evaluations (minibatch and validation) were requested and counted like any other
+        assertThat(run.scores.get(merge.index()).keySet()).containsAll(validation);
+    }
+
+    @Test
+    void shouldReplayARunWithAMergeFromAnyPoint() {
+        Driver uninterrupted = new Driver(GepaConfig.of(200, 4).withMaxMerges(3));
+        Finished expected = uninterrupted.toTheEnd(GepaEngineTest::topicScore, GepaEngineTest::learnFirstMissing);
+
+        Driver resumed = new Driver(GepaConfig.of(200, 4).withMaxMerges(3));
+        Decision d;
+        while (!((d = new GepaEngine().decide(resumed.copy().snapshot())) instanceof Finished))
+            resumed.apply(d, GepaEngineTest::topicScore, GepaEngineTest::learnFirstMissing);
+        assertThat(d).isEqualTo(expected);
+        assertThat(resumed.candidates).isEqualTo(uninterrupted.candidates);
+    }
+
+    @Test
+    void shouldNeverMergeWhenMergeIsOff() {
+        Driver run = new Driver(GepaConfig.of(200, 4));
+        run.toTheEnd(GepaEngineTest::topicScore, GepaEngineTest::learnFirstMissing);
+        assertThat(run.candidates).noneMatch(c -> c.origin() == Candidate.Origin.MERGE);
+    }
+
+    @Test
+    void shouldChooseOnlyFrontPairsThatShareAnAncestorAndNeitherDescendsFromTheOther() {
+        // 0 seed; 1 and 2 children of 0; 3 child of 1 (hand-built lineage)
+        List<Candidate> lineage = List.of(
+                new Candidate(0, "Base", List.of(), Candidate.Origin.SEED),
+                new Candidate(1, "Base\n- a", List.of(0), Candidate.Origin.REFLECTION),
+                new Candidate(2, "Base\n- b", List.of(0), Candidate.Origin.REFLECTION),
+                new Candidate(3, "Base\n- a\n- c", List.of(1), Candidate.Origin.REFLECTION));
+        RunSnapshot snapshot = new RunSnapshot(
+                GepaConfig.of(100, 1), train, validation, lineage, Map.of(), Map.of(), 0, 0, Duration.ZERO);
+        List<Integer> accepted = List.of(0, 1, 2, 3);
+        // front: 3 is best on v1, v2 and 2 on v3, v4; 0 and 1 are dominated
+        ParetoFront front = ParetoFront.of(new double[][] {
+            {0, 0, 0, 0}, {0.5, 0.5, 0, 0}, {0, 0, 1, 1}, {1, 1, 0, 0},
+        });
+
+        GepaEngine.MergePlan plan =
+                GepaEngine.mergePlan(snapshot, front, accepted, Set.of(), new java.util.SplittableRandom(1));
+
+        assertThat(plan).isEqualTo(new GepaEngine.MergePlan(2, 3, 0, "Base\n- b\n- a\n- c"));
+        // tried before: nothing left
+        assertThat(GepaEngine.mergePlan(
+                        snapshot, front, accepted, Set.of(List.of(2, 3)), new java.util.SplittableRandom(1)))
+                .isNull();
+        // 1 and 3 on the front: 3 descends from 1, no merge
+        ParetoFront lineageOnly = ParetoFront.of(new double[][] {
+            {0, 0, 0, 0}, {1, 1, 0.5, 0}, {0, 0, 0, 0}, {0.5, 0.5, 1, 1},
+        });
+        assertThat(GepaEngine.mergePlan(snapshot, lineageOnly, accepted, Set.of(), new java.util.SplittableRandom(1)))
+                .isNull();
+    }
+
     /** Plays the service's part: records scores and reflections the way the optimizer service does. */
     private final class Driver {
         final GepaConfig config;
@@ -134,6 +239,11 @@ class GepaEngineTest {
         }
 
         Finished toTheEnd(Function<String, Double> score, Function<String, String> reflect) {
+            return toTheEnd((text, example) -> score.apply(text), (text, minibatch) -> reflect.apply(text));
+        }
+
+        /** With scores per example, and a reflection that sees the minibatch. */
+        Finished toTheEnd(BiFunction<String, String, Double> score, BiFunction<String, List<String>, String> reflect) {
             for (int steps = 0; steps < 10_000; steps++) {
                 Decision d = engine.decide(snapshot());
                 if (d instanceof Finished f) return f;
@@ -143,25 +253,43 @@ class GepaEngineTest {
         }
 
         void apply(Decision d, Function<String, Double> score, Function<String, String> reflect) {
+            apply(d, (text, example) -> score.apply(text), (text, minibatch) -> reflect.apply(text));
+        }
+
+        void apply(
+                Decision d,
+                BiFunction<String, String, Double> score,
+                BiFunction<String, List<String>, String> reflect) {
             switch (d) {
                 case NeedScores n -> record(n, score);
                 case NeedReflection r -> {
                     iterationsStarted = Math.max(iterationsStarted, r.iteration() + 1);
-                    String text = reflect.apply(candidates.get(r.parent()).text());
+                    String text = reflect.apply(candidates.get(r.parent()).text(), r.minibatch());
                     int index = candidates.size();
                     candidates.add(new Candidate(index, text, List.of(r.parent()), Candidate.Origin.REFLECTION));
                     reflections.put(r.iteration(), index);
+                }
+                case NeedMerge m -> {
+                    iterationsStarted = Math.max(iterationsStarted, m.iteration() + 1);
+                    int index = candidates.size();
+                    candidates.add(
+                            new Candidate(index, m.text(), List.of(m.first(), m.second()), Candidate.Origin.MERGE));
+                    reflections.put(m.iteration(), index);
                 }
                 case Finished f -> throw new AssertionError(f);
             }
         }
 
         void record(NeedScores n, Function<String, Double> score) {
+            record(n, (text, example) -> score.apply(text));
+        }
+
+        void record(NeedScores n, BiFunction<String, String, Double> score) {
             iterationsStarted = Math.max(iterationsStarted, n.iteration() + 1);
             spent += n.exampleIds().size();
             for (String id : n.exampleIds()) {
                 scores.computeIfAbsent(n.candidate(), k -> new HashMap<>())
-                        .put(id, score.apply(candidates.get(n.candidate()).text()));
+                        .put(id, score.apply(candidates.get(n.candidate()).text(), id));
             }
         }
     }
