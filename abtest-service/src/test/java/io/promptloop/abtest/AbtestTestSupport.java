@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -320,5 +322,25 @@ public abstract class AbtestTestSupport {
     protected static String testBody(String agent, UUID baseline, UUID treatment, String extra) {
         return "{\"agent\":\"" + agent + "\",\"predictor\":\"answer\",\"baselineInstructionId\":\"" + baseline
                 + "\",\"treatmentInstructionId\":\"" + treatment + "\"" + (extra.isEmpty() ? "" : "," + extra) + "}";
+    }
+
+    /** Starts the service jar as a child JVM (a replica of its own), adding it to {@code started}. */
+    protected static Process startService(String name, List<Process> started) throws Exception {
+        Path jar = Path.of("target", "abtest-service.jar");
+        assertThat(jar).as("the service jar is built before integration tests").exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-jar", jar.toString()));
+        Map<String, Object> properties = serviceProperties();
+        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.add("--server.port=0");
+        command.add("--spring.kafka.consumer.max-poll-records=200");
+        Path log =
+                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        started.add(process);
+        return process;
     }
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptloop.avro.observation.ObservationRecorded;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,7 +47,7 @@ class CrashRecountIT extends AbtestTestSupport {
         for (ObservationRecorded o : stream) avro().send(new ProducerRecord<>("ab-observations", o.getTestId(), o));
         avro().flush();
 
-        Process first = startService("abtest-crash-1");
+        Process first = startService("abtest-crash-1", started);
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> counted(testId) > 0);
@@ -58,7 +55,7 @@ class CrashRecountIT extends AbtestTestSupport {
         first.waitFor(30, TimeUnit.SECONDS);
         long countedAtCrash = counted(testId);
 
-        startService("abtest-crash-2");
+        startService("abtest-crash-2", started);
         await().atMost(Duration.ofSeconds(180)).until(() -> counted(testId) == total);
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
@@ -88,24 +85,5 @@ class CrashRecountIT extends AbtestTestSupport {
     private static long counted(UUID testId) {
         return sql().queryForObject(
                         "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ?", Long.class, testId);
-    }
-
-    private Process startService(String name) throws Exception {
-        Path jar = Path.of("target", "abtest-service.jar");
-        assertThat(jar).as("the service jar is built before integration tests").exists();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-jar", jar.toString()));
-        Map<String, Object> properties = serviceProperties();
-        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
-        command.add("--server.port=0");
-        command.add("--spring.kafka.consumer.max-poll-records=200");
-        Path log =
-                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        started.add(process);
-        return process;
     }
 }

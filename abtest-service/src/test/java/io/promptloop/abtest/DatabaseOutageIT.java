@@ -43,8 +43,13 @@ class DatabaseOutageIT extends AbtestTestSupport {
         String agent = "outage-" + UUID.randomUUID();
         UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
         UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
-        var test = createStarted(port, testBody(agent, baseline, treatment, "\"minSamplePerVariant\":100000,"
-                + "\"maxSamplePerVariant\":200000,\"start\":true"));
+        var test = createStarted(
+                port,
+                testBody(
+                        agent,
+                        baseline,
+                        treatment,
+                        "\"minSamplePerVariant\":100000," + "\"maxSamplePerVariant\":200000,\"start\":true"));
         UUID testId = UUID.fromString(test.get("testId").asString());
         var arm = new Arm(0.7, 0.1, 0.9, 200);
         List<ObservationRecorded> stream = traffic(testId, test.get("salt").asString(), 0.5, "u", 400, arm, arm, 4);
@@ -62,18 +67,21 @@ class DatabaseOutageIT extends AbtestTestSupport {
         await().atMost(Duration.ofSeconds(90)).until(() -> counted(testId) == 400);
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
-                                "SELECT sum(n) FROM abtest.variant_statistics WHERE test_id = ?", Long.class, testId))
+                                        "SELECT sum(n) FROM abtest.variant_statistics WHERE test_id = ?",
+                                        Long.class,
+                                        testId))
                         .isEqualTo(400));
         assertThat(recordsWithKey("ab-observations-dlt", testId.toString())).isEmpty();
         // the service is whole again: an operator can still act on the test
-        assertThat(call(port, "POST", "/api/tests/" + testId + "/stop", null, "operator").statusCode())
+        assertThat(call(port, "POST", "/api/tests/" + testId + "/stop", null, "operator")
+                        .statusCode())
                 .isEqualTo(200);
     }
 
     private static long counted(UUID testId) {
         try {
             return sql().queryForObject(
-                    "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ?", Long.class, testId);
+                            "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ?", Long.class, testId);
         } catch (RuntimeException e) {
             return -1; // the database is still starting
         }

@@ -1,6 +1,7 @@
 package io.promptloop.devstack;
 
 import io.promptloop.avro.common.AgentRef;
+import io.promptloop.devstack.agent.RoutedTraffic;
 import io.promptloop.devstack.agent.SimulatedAgent;
 import io.promptloop.schemas.Topics;
 import io.promptloop.testkit.ApicurioRegistry;
@@ -9,6 +10,7 @@ import io.promptloop.testkit.KafkaBroker;
 import io.promptloop.testkit.Postgres;
 import io.promptloop.testkit.Provisioning;
 import io.promptloop.testkit.ServiceLogin;
+import io.promptloop.testkit.agent.SimulatedAnswers;
 import io.promptloop.testkit.agent.SimulatedEvaluator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,6 +18,10 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +34,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +61,9 @@ import java.util.stream.Collectors;
  * and dead-letter topics, schemas, migrations, one login per service with a password kept in the data
  * directory), runs every service jar that has been built as a child JVM, starts a simulated agent (and beside
  * it a simulated evaluator that answers the optimizer, after publishing the baseline evaluations it learns from),
- * prints where everything is, and on shutdown stops it all in reverse order: agent and evaluator, services,
+ * closes the loop (registers the agent's baseline instruction, lets the optimizer's policy start runs, and has the
+ * agent serve traffic by the {@code instruction-routing} topic and report A/B observations, so that a run's winner
+ * is tested and rolled out; each routing change is printed as a {@code [loop]} line), prints where everything is, and on shutdown stops it all in reverse order: agent and evaluator, services,
  * registry, Kafka, PostgreSQL.
  */
 public final class DevStack implements AutoCloseable {
@@ -77,6 +88,40 @@ public final class DevStack implements AutoCloseable {
     static final int BASELINE_EXAMPLES = 40;
 
     /**
+     * The optimizer's auto-run policy in the dev stack: a light GEPA run as soon as 20 examples scored below 0.7 —
+     * the baseline evaluations alone do (three in four cover one guideline of two to four) — looked for every 10
+     * seconds, so that the loop turns while you watch.
+     */
+    static final Map<String, String> OPTIMIZER_LOOP_SETTINGS = orderedMap(
+            "PROMPTLOOP_OPTIMIZER_POLICY_ENABLED", "true",
+            "PROMPTLOOP_OPTIMIZER_POLICY_MIN_LOW_SCORE_EXAMPLES", "20",
+            "PROMPTLOOP_OPTIMIZER_POLICY_LOW_SCORE", "0.7",
+            "PROMPTLOOP_OPTIMIZER_POLICY_BUDGET", "light",
+            "PROMPTLOOP_OPTIMIZER_POLICY_INTERVAL", "10s");
+
+    /**
+     * abtest-service in the dev stack: a run that improves its baseline by 5 % or more is tested at once (50 % of
+     * users, at least 200 observations per arm, sequential), looked at every 2 seconds, and a winner is rolled out
+     * in one step and watched for 200 observations. These are the service's defaults, set here so that the dev
+     * stack's loop does not change when they do.
+     */
+    static final Map<String, String> ABTEST_LOOP_SETTINGS = orderedMap(
+            "PROMPTLOOP_ABTEST_AUTO_CREATE_ENABLED", "true",
+            "PROMPTLOOP_ABTEST_AUTO_CREATE_MIN_IMPROVEMENT_PERCENT", "5.0",
+            "PROMPTLOOP_ABTEST_ANALYSIS_INTERVAL", "2s",
+            "PROMPTLOOP_ABTEST_DEFAULTS_TRAFFIC_SPLIT", "0.5",
+            "PROMPTLOOP_ABTEST_DEFAULTS_MIN_SAMPLE_PER_VARIANT", "200",
+            "PROMPTLOOP_ABTEST_DEFAULTS_AUTO_ROLLOUT", "true",
+            "PROMPTLOOP_ABTEST_DEFAULTS_ROLLOUT_STEPS", "1.0",
+            "PROMPTLOOP_ABTEST_DEFAULTS_ROLLOUT_STEP_OBSERVATIONS", "200");
+
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    /** Mixed into the agent's seed for its production traffic, so that sessions and traffic draw apart. */
+    private static final long TRAFFIC_SEED_SALT = 0x5EEDF00DL;
+
+    /**
      * Only the superuser, which the dev stack provisions with, logs in without a password, and only from this
      * machine; every other role (the services, the analyst) must give its password, as in production.
      */
@@ -93,7 +138,12 @@ public final class DevStack implements AutoCloseable {
 
     /** A service the dev stack knows how to run, when its jar has been built. */
     private record ServiceDefinition(
-            String name, ServiceLogin login, String propertyPrefix, int requestedPort, boolean required) {
+            String name,
+            ServiceLogin login,
+            String propertyPrefix,
+            int requestedPort,
+            boolean required,
+            Map<String, String> settings) {
 
         Path jar(Path projectDirectory) {
             return projectDirectory.resolve(name).resolve("target").resolve(name + ".jar");
@@ -126,6 +176,8 @@ public final class DevStack implements AutoCloseable {
     private volatile boolean stopping;
     private volatile SimulatedAgent agent;
     private volatile SimulatedEvaluator evaluator;
+    private volatile RoutedTraffic traffic;
+    private volatile String baselineInstruction;
     private volatile String postgresVersion = "17";
     private volatile Duration totalStartup = Duration.ZERO;
 
@@ -155,19 +207,22 @@ public final class DevStack implements AutoCloseable {
                                     ServiceLogin.INGEST,
                                     "PROMPTLOOP_INGEST",
                                     options.ingestPort(),
-                                    true),
+                                    true,
+                                    Map.of()),
                             new ServiceDefinition(
                                     "optimizer-service",
                                     ServiceLogin.OPTIMIZER,
                                     "PROMPTLOOP_OPTIMIZER",
                                     options.optimizerPort(),
-                                    false),
+                                    false,
+                                    OPTIMIZER_LOOP_SETTINGS),
                             new ServiceDefinition(
                                     "abtest-service",
                                     ServiceLogin.ABTEST,
                                     "PROMPTLOOP_ABTEST",
                                     options.abtestPort(),
-                                    false))
+                                    false,
+                                    ABTEST_LOOP_SETTINGS))
                     : List.of();
             requireServiceJars();
             requireFreePorts();
@@ -346,6 +401,11 @@ public final class DevStack implements AutoCloseable {
                 });
             }
 
+            Optional<ServiceProcess> optimizer = service("optimizer-service");
+            if (optimizer.isPresent() && options.agent()) {
+                step("baseline instruction", () -> registerBaseline(optimizer.get()));
+            }
+
             if (options.agent()) {
                 step("simulated agent", () -> {
                     SimulatedAgent.Settings settings = SimulatedAgent.Settings.of(
@@ -369,6 +429,22 @@ public final class DevStack implements AutoCloseable {
                             BASELINE_EXAMPLES));
                     return "simulated evaluator answering optimizer requests (" + published
                             + " baseline evaluations published)";
+                });
+                step("simulated traffic", () -> {
+                    SimulatedAgent.Settings agentSettings = agent.settings();
+                    traffic = RoutedTraffic.start(
+                            new RoutedTraffic.Settings(
+                                    kafka.bootstrapServers(),
+                                    registry.apiV3Url(),
+                                    agentSettings.agentName(),
+                                    agentSettings.predictorName(),
+                                    options.trafficRate(),
+                                    agentSettings.seed() ^ TRAFFIC_SEED_SALT,
+                                    evaluator.rubric(),
+                                    SimulatedAnswers.baselineExampleIds(BASELINE_EXAMPLES)),
+                            this::loop);
+                    return "simulated agent following " + Topics.INSTRUCTION_ROUTING.name() + ", serving "
+                            + formatRate(options.trafficRate()) + " requests/s while an A/B test runs";
                 });
             }
             totalStartup = Duration.ofNanos(System.nanoTime() - started);
@@ -420,6 +496,15 @@ public final class DevStack implements AutoCloseable {
         long started = System.nanoTime();
         out.println();
         out.println("promptloop dev stack: stopping");
+        RoutedTraffic currentTraffic = traffic;
+        if (currentTraffic != null) {
+            stopQuietly("simulated traffic", () -> {
+                currentTraffic.close();
+                RoutedTraffic.Stats stats = currentTraffic.stats();
+                return stats.requestsServed() + " requests served, " + stats.observationsSent() + " observations sent"
+                        + (stats.failures() > 0 ? ", " + stats.failures() + " failures" : "");
+            });
+        }
         SimulatedEvaluator currentEvaluator = evaluator;
         if (currentEvaluator != null) {
             stopQuietly("simulated evaluator", () -> {
@@ -592,6 +677,20 @@ public final class DevStack implements AutoCloseable {
                         .append(BASELINE_EXAMPLES)
                         .append(" baseline evaluations published\n");
             }
+            RoutedTraffic currentTraffic = traffic;
+            if (currentTraffic != null) {
+                b.append(" simulated traffic   ")
+                        .append(formatRate(currentTraffic.settings().requestsPerSecond()))
+                        .append(" requests/s by ")
+                        .append(Topics.INSTRUCTION_ROUTING.name())
+                        .append(", reported on ")
+                        .append(Topics.AB_OBSERVATIONS.name())
+                        .append(" while an A/B test runs (--traffic-rate)\n");
+                b.append(" routing now       ")
+                        .append(currentTraffic.describeRouting().orElse("none yet: the first A/B test publishes it"))
+                        .append('\n');
+            }
+            appendLoop(b);
         } else {
             b.append("\n simulated agent   off (--no-agent)\n");
         }
@@ -646,6 +745,10 @@ public final class DevStack implements AutoCloseable {
         return evaluator;
     }
 
+    RoutedTraffic traffic() {
+        return traffic;
+    }
+
     Map<String, Duration> startupTimes() {
         synchronized (startupTimes) {
             return Map.copyOf(startupTimes);
@@ -653,6 +756,119 @@ public final class DevStack implements AutoCloseable {
     }
 
     // --- internals
+
+    private Optional<ServiceProcess> service(String name) {
+        synchronized (services) {
+            return services.stream().filter(s -> s.name().equals(name)).findFirst();
+        }
+    }
+
+    /**
+     * Registers the simulated agent's instruction with the optimizer ({@code POST /api/instructions}): the seed
+     * candidate of the policy's runs and the baseline of their A/B tests. The optimizer keeps one version per text
+     * and activates only a predictor's first, so on a restart this changes nothing — a rolled-out winner stays
+     * active.
+     */
+    private String registerBaseline(ServiceProcess optimizer) {
+        String agentName = SimulatedAgent.DEFAULT_AGENT; // the agent's main instruction: no predictor
+        String body =
+                "{\"agent\":" + json(agentName) + ",\"predictor\":null,\"text\":" + json(BASELINE_INSTRUCTION) + "}";
+        String url = "http://127.0.0.1:" + optimizer.port() + "/api/instructions";
+        HttpResponse<String> response;
+        try (HttpClient client =
+                HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build()) {
+            response = client.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(HTTP_TIMEOUT)
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", basicAuth())
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot register the baseline instruction at " + url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering the baseline instruction", e);
+        }
+        if (response.statusCode() != 201 && response.statusCode() != 200) {
+            throw new IllegalStateException("the optimizer refused the baseline instruction: POST " + url + " answered "
+                    + response.statusCode() + ": " + response.body());
+        }
+        String version = field(response.body(), "version");
+        boolean active = response.body().matches("(?s).*\"(is_?[Aa]ctive|active)\"\\s*:\\s*true.*");
+        baselineInstruction = "v" + version + (active ? " (active)" : " (a later version is active)");
+        return "baseline instruction of " + agentName + " registered with the optimizer: " + baselineInstruction;
+    }
+
+    private String basicAuth() {
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                (Credentials.ADMIN_USER + ":" + adminPassword()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A JSON string literal. */
+    static String json(String text) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** The value of a top-level number field of a small JSON object, or "?" when absent. */
+    private static String field(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)")
+                .matcher(json);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    /** A change of the simulated agent's routing, in the dev stack's output: the loop turning. */
+    private void loop(String line) {
+        if (!stopping) {
+            out.println("  [loop " + LocalTime.now().format(CLOCK) + "] " + line);
+        }
+    }
+
+    /** How the loop turns, and how to watch it. */
+    private void appendLoop(StringBuilder b) {
+        if (service("optimizer-service").isEmpty() || service("abtest-service").isEmpty()) {
+            b.append(" closed loop       off: it needs optimizer-service and abtest-service\n");
+            return;
+        }
+        b.append(" closed loop       the optimizer looks every ")
+                .append(OPTIMIZER_LOOP_SETTINGS.get("PROMPTLOOP_OPTIMIZER_POLICY_INTERVAL"))
+                .append(" for ")
+                .append(OPTIMIZER_LOOP_SETTINGS.get("PROMPTLOOP_OPTIMIZER_POLICY_MIN_LOW_SCORE_EXAMPLES"))
+                .append(" scores below ")
+                .append(OPTIMIZER_LOOP_SETTINGS.get("PROMPTLOOP_OPTIMIZER_POLICY_LOW_SCORE"))
+                .append(" and runs GEPA (")
+                .append(OPTIMIZER_LOOP_SETTINGS.get("PROMPTLOOP_OPTIMIZER_POLICY_BUDGET"))
+                .append(") on baseline ")
+                .append(baselineInstruction == null ? "?" : baselineInstruction)
+                .append(";\n                   a run that improves by ")
+                .append(ABTEST_LOOP_SETTINGS.get("PROMPTLOOP_ABTEST_AUTO_CREATE_MIN_IMPROVEMENT_PERCENT"))
+                .append(" % or more is A/B tested on the simulated traffic, and a winner rolled out.\n")
+                .append("                   Each routing change prints a [loop] line; in psql:\n")
+                .append("     SELECT run_id, status, baseline_score, optimized_score, improvement_percent")
+                .append(" FROM optimizer.prompt_optimization_runs ORDER BY created_at;\n")
+                .append("     SELECT * FROM analytics.v_ab_test_results;\n")
+                .append("     SELECT * FROM analytics.v_active_instructions;\n");
+    }
 
     private ServiceProcess startService(ServiceDefinition definition, Path jar) {
         if (stopping) {
@@ -671,6 +887,7 @@ public final class DevStack implements AutoCloseable {
         environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword());
         environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
         environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", ""); // plain text in the log file, not JSON
+        environment.putAll(definition.settings());
         ServiceProcess service = ServiceProcess.start(
                 definition.name(),
                 copyToRunDirectory(jar, definition.name() + ".jar"),
@@ -914,5 +1131,13 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             // keep the JDK's defaults
         }
+    }
+
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(map);
     }
 }

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param agent whether to start the simulated agent and its evaluator
  * @param agentRate sessions per second the agent starts
  * @param agentSeed the agent's seed; empty for a random one
+ * @param trafficRate requests per second the simulated agent serves by the routing topic while an A/B test runs
  */
 record Options(
         boolean help,
@@ -41,7 +42,8 @@ record Options(
         boolean services,
         boolean agent,
         double agentRate,
-        OptionalLong agentSeed) {
+        OptionalLong agentSeed,
+        double trafficRate) {
 
     /** Where the schema registry keeps its artifacts. */
     enum RegistryStorage {
@@ -83,6 +85,9 @@ record Options(
                                               answers the optimizer's evaluation requests)
               --agent-rate N                  sessions the simulated agent starts per second (default 2)
               --agent-seed N                  the agent's random seed (default: a new one, printed)
+              --traffic-rate N                production requests per second the simulated agent serves by
+                                              the instruction-routing topic, and reports as A/B observations
+                                              while a test runs (default 25)
               -h, --help                      this text
 
             Port 0 picks a free port. Exits with 1 if something failed to start, 64 for a bad command line.
@@ -101,7 +106,8 @@ record Options(
             "--optimizer-port",
             "--abtest-port",
             "--agent-rate",
-            "--agent-seed");
+            "--agent-seed",
+            "--traffic-rate");
 
     static Options defaults(Path projectDirectory) {
         return new Options(
@@ -120,7 +126,8 @@ record Options(
                 true,
                 true,
                 2.0,
-                OptionalLong.empty());
+                OptionalLong.empty(),
+                25.0);
     }
 
     /** Parses {@code --name value} and {@code --name=value}; later options win. */
@@ -160,7 +167,8 @@ record Options(
                 case "--ingest-port" -> b.ingestPort = port(name, value);
                 case "--optimizer-port" -> b.optimizerPort = port(name, value);
                 case "--abtest-port" -> b.abtestPort = port(name, value);
-                case "--agent-rate" -> b.agentRate = rate(name, value);
+                case "--agent-rate" -> b.agentRate = rate(name, value, "sessions");
+                case "--traffic-rate" -> b.trafficRate = rate(name, value, "requests");
                 case "--agent-seed" -> b.agentSeed = OptionalLong.of(seed(name, value));
                 default ->
                     throw new UsageException(
@@ -197,15 +205,16 @@ record Options(
         }
     }
 
-    private static double rate(String name, String value) throws UsageException {
+    private static double rate(String name, String value, String what) throws UsageException {
         try {
             double rate = Double.parseDouble(value.strip());
             if (!(rate > 0) || rate > 1_000) {
-                throw new UsageException(name + " must be a number of sessions per second in (0, 1000], was " + value);
+                throw new UsageException(
+                        name + " must be a number of " + what + " per second in (0, 1000], was " + value);
             }
             return rate;
         } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a number of sessions per second, was '" + value + "'");
+            throw new UsageException(name + " must be a number of " + what + " per second, was '" + value + "'");
         }
     }
 
@@ -243,6 +252,7 @@ record Options(
         boolean agent;
         double agentRate;
         OptionalLong agentSeed;
+        double trafficRate;
 
         Builder(Options o) {
             help = o.help;
@@ -261,6 +271,7 @@ record Options(
             agent = o.agent;
             agentRate = o.agentRate;
             agentSeed = o.agentSeed;
+            trafficRate = o.trafficRate;
         }
 
         Options build() {
@@ -280,7 +291,8 @@ record Options(
                     services,
                     agent,
                     agentRate,
-                    agentSeed);
+                    agentSeed,
+                    trafficRate);
         }
     }
 }

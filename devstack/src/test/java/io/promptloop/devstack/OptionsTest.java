@@ -25,6 +25,7 @@ class OptionsTest {
         assertThat(options.agent()).isTrue();
         assertThat(options.agentRate()).isEqualTo(2.0);
         assertThat(options.agentSeed()).isEmpty();
+        assertThat(options.trafficRate()).isEqualTo(25.0);
         assertThat(options.projectDirectory()).isEqualTo(PROJECT);
     }
 
@@ -39,6 +40,8 @@ class OptionsTest {
                     "--agent-rate",
                     "0.5",
                     "--agent-seed=-7",
+                    "--traffic-rate",
+                    "40",
                     "--registry-storage",
                     "memory"
                 },
@@ -49,6 +52,7 @@ class OptionsTest {
         assertThat(options.agent()).isFalse();
         assertThat(options.agentRate()).isEqualTo(0.5);
         assertThat(options.agentSeed()).hasValue(-7);
+        assertThat(options.trafficRate()).isEqualTo(40.0);
         assertThat(options.registryStorage()).isEqualTo(Options.RegistryStorage.MEMORY);
     }
 
@@ -64,6 +68,7 @@ class OptionsTest {
                 "--kafka-port=abc            | port number",
                 "--agent-rate 0              | sessions per second",
                 "--agent-rate=-1             | sessions per second",
+                "--traffic-rate 5000         | requests per second in (0, 1000]",
                 "--no-agent=yes              | --no-agent takes no value",
                 "--registry-storage disk     | postgresql or memory",
             })

@@ -34,6 +34,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class SimulatedAgent implements AutoCloseable {
 
+    /** The agent the dev stack simulates (its main instruction, no predictor name). */
+    public static final String DEFAULT_AGENT = "hr-assistant";
+
     private static final System.Logger LOG = System.getLogger(SimulatedAgent.class.getName());
     private static final Duration MAX_SLEEP = Duration.ofMillis(200);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -72,7 +75,7 @@ public final class SimulatedAgent implements AutoCloseable {
                     registryUrl,
                     2.0,
                     ThreadLocalRandom.current().nextLong(),
-                    "hr-assistant",
+                    DEFAULT_AGENT,
                     null);
         }
 
