@@ -9,30 +9,8 @@
 -- Views cannot guarantee an order: each exposes the columns to ORDER BY.
 -- The changesets are runOnChange with CREATE OR REPLACE VIEW: to remove or rename a column of a
 -- view, add a DROP VIEW to its changeset.
-
---changeset promptloop:005-v-active-instructions runOnChange:true
-CREATE OR REPLACE VIEW analytics.v_active_instructions WITH (security_invoker = true) AS
-SELECT i.instruction_id,
-       i.agent_name,
-       i.predictor_name,
-       i.version,
-       i.instruction_text,
-       i.instruction_hash,
-       i.optimizer_type,
-       i.val_score,
-       i.parent_instruction_ids,
-       i.created_at,
-       i.activated_at,
-       i.run_id,
-       r.baseline_score,
-       r.optimized_score,
-       r.improvement_percent,
-       r.completed_at AS run_completed_at
-FROM optimizer.optimized_instructions i
-LEFT JOIN optimizer.prompt_optimization_runs r ON r.run_id = i.run_id
-WHERE i.is_active;
-COMMENT ON VIEW analytics.v_active_instructions IS 'The active instruction per agent/predictor with the scores of the run that produced it (seed 000).';
---rollback DROP VIEW analytics.v_active_instructions;
+-- v_active_instructions and v_ab_test_results live in 008-analytics-ab-views.sql: they read columns that
+-- later changelogs add.
 
 --changeset promptloop:005-v-optimization-summary runOnChange:true
 CREATE OR REPLACE VIEW analytics.v_optimization_summary WITH (security_invoker = true) AS
@@ -54,63 +32,6 @@ FROM optimizer.prompt_optimization_runs r
 GROUP BY r.agent_name, r.predictor_name, r.optimizer_type;
 COMMENT ON VIEW analytics.v_optimization_summary IS 'Optimization runs aggregated per agent/predictor/optimizer (seed 000).';
 --rollback DROP VIEW analytics.v_optimization_summary;
-
---changeset promptloop:005-v-ab-test-results runOnChange:true
-CREATE OR REPLACE VIEW analytics.v_ab_test_results WITH (security_invoker = true) AS
-SELECT t.test_id,
-       t.agent_name,
-       t.predictor_name,
-       t.status,
-       t.method,
-       t.primary_metric,
-       t.traffic_split,
-       t.baseline_instruction_id,
-       t.treatment_instruction_id,
-       t.source_run_id,
-       t.created_at,
-       t.started_at,
-       t.concluded_at,
-       t.winner,
-       t.p_value,
-       t.rolled_out,
-       coalesce(b.n, 0)                                                  AS baseline_n,
-       coalesce(tr.n, 0)                                                 AS treatment_n,
-       b.score_sum / nullif(b.score_n, 0)                                AS baseline_mean_score,
-       tr.score_sum / nullif(tr.score_n, 0)                              AS treatment_mean_score,
-       b.successes::double precision / nullif(b.n, 0)                    AS baseline_success_rate,
-       tr.successes::double precision / nullif(tr.n, 0)                  AS treatment_success_rate,
-       b.latency_sum / nullif(b.latency_n, 0)                            AS baseline_mean_latency_ms,
-       tr.latency_sum / nullif(tr.latency_n, 0)                          AS treatment_mean_latency_ms,
-       (b.latency_quantiles ->> 'p95')::double precision                 AS baseline_latency_p95_ms,
-       (tr.latency_quantiles ->> 'p95')::double precision                AS treatment_latency_p95_ms,
-       a.analysis_number                                                 AS last_analysis_number,
-       a.analyzed_at                                                     AS last_analyzed_at,
-       a.relative_lift,
-       a.ci_lower,
-       a.ci_upper,
-       a.chance_to_win,
-       a.decision                                                        AS last_decision,
-       s.severity                                                        AS last_srm_severity,
-       s.p_value                                                         AS last_srm_p_value
-FROM abtest.prompt_ab_tests t
-LEFT JOIN abtest.variant_statistics b ON b.test_id = t.test_id AND b.variant = t.baseline_variant
-LEFT JOIN abtest.variant_statistics tr ON tr.test_id = t.test_id AND tr.variant = t.treatment_variant
-LEFT JOIN LATERAL (
-    SELECT ia.analysis_number, ia.analyzed_at, ia.relative_lift, ia.ci_lower, ia.ci_upper, ia.chance_to_win, ia.decision
-    FROM abtest.ab_interim_analyses ia
-    WHERE ia.test_id = t.test_id
-    ORDER BY ia.analysis_number DESC
-    LIMIT 1
-) a ON true
-LEFT JOIN LATERAL (
-    SELECT sc.severity, sc.p_value
-    FROM abtest.ab_srm_checks sc
-    WHERE sc.test_id = t.test_id
-    ORDER BY sc.checked_at DESC
-    LIMIT 1
-) s ON true;
-COMMENT ON VIEW analytics.v_ab_test_results IS 'A/B tests with per-arm counts, means, success rates and latency, the latest interim analysis and the latest SRM check (seed 000).';
---rollback DROP VIEW analytics.v_ab_test_results;
 
 --changeset promptloop:005-v-optimizer-comparison runOnChange:true
 CREATE OR REPLACE VIEW analytics.v_optimizer_comparison WITH (security_invoker = true) AS

@@ -213,10 +213,17 @@ class AbTestLifecycleIT extends AbtestTestSupport {
                                 agent))
                 .containsExactly("test_started", "rollout_step", "rolled_out", "monitoring_complete");
         var view = sql().queryForMap(
-                        "SELECT status::text, winner::text, rolled_out, baseline_n, treatment_n, last_decision::text"
+                        "SELECT status::text, winner::text, rolled_out, baseline_n, treatment_n, last_decision::text,"
+                                + " monitoring_complete, rollout_treatment_n, last_guardrails_ok"
                                 + " FROM analytics.v_ab_test_results WHERE test_id = ?",
                         testId);
         assertThat(view.get("winner")).isEqualTo("treatment");
+        assertThat(view.get("last_decision"))
+                .as("the decisive look, not a rollout watch")
+                .isEqualTo("stop_efficacy");
+        assertThat(view.get("monitoring_complete")).isEqualTo(true);
+        assertThat(((Number) view.get("rollout_treatment_n")).longValue()).isPositive();
+        assertThat(view.get("last_guardrails_ok")).isEqualTo(true);
         assertThat(view.get("rolled_out")).isEqualTo(true);
         assertThat(((Number) view.get("baseline_n")).longValue() + ((Number) view.get("treatment_n")).longValue())
                 .isEqualTo(1500);

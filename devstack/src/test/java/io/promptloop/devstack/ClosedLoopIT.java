@@ -127,6 +127,9 @@ class ClosedLoopIT {
                     .until(
                             () -> activeInstruction(db),
                             active -> active.equals(Optional.of(run.optimizedInstructionId())));
+            assertThat(activeInstructionView(db).orElseThrow())
+                    .as("analytics.v_active_instructions: the winner, promoted by the test")
+                    .containsExactly(run.optimizedInstructionId(), done.testId());
 
             List<InstructionRouting> routing = routingHistory(stack.kafkaBootstrapServers(), stack.registryApiV3Url());
             assertThat(routing)
@@ -210,6 +213,20 @@ class ClosedLoopIT {
                                 rs.getBoolean(5),
                                 rs.getObject(6, UUID.class),
                                 rs.getObject(7, UUID.class)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** The active instruction as analysts see it, with the A/B test that promoted it (null while none did). */
+    private static Optional<UUID[]> activeInstructionView(DatabaseLogin db) throws SQLException {
+        try (Connection c = connect(db);
+                PreparedStatement s = c.prepareStatement("SELECT instruction_id, promoted_by_test_id"
+                        + " FROM analytics.v_active_instructions WHERE agent_name = ? AND predictor_name IS NULL")) {
+            s.setString(1, AGENT);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new UUID[] {rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)})
                         : Optional.empty();
             }
         }

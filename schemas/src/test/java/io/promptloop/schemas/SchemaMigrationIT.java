@@ -523,11 +523,15 @@ class SchemaMigrationIT {
                 optimizer.commit();
                 optimizer.setAutoCommit(true);
 
-                assertThat(queryRows(
-                                optimizer,
-                                "SELECT version FROM analytics.v_active_instructions WHERE agent_name = ?",
-                                agent))
-                        .containsExactly(List.of(2));
+                // the view also joins abtest (the test that promoted the instruction): an analyst's view
+                try (Connection analyst = connect(ANALYST_LOGIN)) {
+                    assertThat(queryRows(
+                                    analyst,
+                                    "SELECT version, live_test_id FROM analytics.v_active_instructions"
+                                            + " WHERE agent_name = ?",
+                                    agent))
+                            .containsExactly(java.util.Arrays.asList(2, null));
+                }
             }
         }
     }
