@@ -244,7 +244,7 @@ public final class IngestBenchmark {
     }
 
     /** The file name of the jar a class comes from (it carries the version), or "?". */
-    private static String jarName(Class<?> type) {
+    static String jarName(Class<?> type) {
         try {
             return Path.of(type.getProtectionDomain()
                             .getCodeSource()
@@ -257,7 +257,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name"))
@@ -269,7 +269,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static double totalMemoryGiB() {
+    static double totalMemoryGiB() {
         try {
             return Files.readAllLines(Path.of("/proc/meminfo")).stream()
                             .filter(l -> l.startsWith("MemTotal:"))
@@ -648,7 +648,7 @@ public final class IngestBenchmark {
         return PROFILE_RULES[PROFILE_RULES.length - 1][0];
     }
 
-    private static String jdkTool(String name) {
+    static String jdkTool(String name) {
         return Path.of(System.getProperty("java.home"), "bin", name).toString();
     }
 
@@ -920,7 +920,7 @@ public final class IngestBenchmark {
         return a == null ? null : a - (b == null ? 0 : b);
     }
 
-    private static String percentiles(Histogram h) {
+    static String percentiles(Histogram h) {
         return String.format(
                 Locale.ROOT,
                 "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (n=%,d)",
@@ -998,20 +998,20 @@ public final class IngestBenchmark {
         return DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
     }
 
-    private static long single(PreparedStatement ps) throws SQLException {
+    static long single(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
-    private static void checkpoint(Connection su) throws SQLException {
+    static void checkpoint(Connection su) throws SQLException {
         try (Statement s = su.createStatement()) {
             s.execute("CHECKPOINT");
         }
     }
 
-    private static String currentLsn(Connection su) throws SQLException {
+    static String currentLsn(Connection su) throws SQLException {
         try (Statement s = su.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();
@@ -1019,7 +1019,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static long walSince(Connection su, String lsn) throws SQLException {
+    static long walSince(Connection su, String lsn) throws SQLException {
         try (PreparedStatement ps =
                 su.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint")) {
             ps.setString(1, lsn);
@@ -1104,7 +1104,7 @@ public final class IngestBenchmark {
     /** JUL keeps loggers weakly: hold the ones whose level is set. */
     private static final List<Logger> QUIETED = new ArrayList<>();
 
-    private static void quietLogging() {
+    static void quietLogging() {
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);
         for (Handler handler : root.getHandlers()) handler.setLevel(Level.WARNING);
@@ -1118,7 +1118,7 @@ public final class IngestBenchmark {
     }
 
     /** Starts the test kit's infrastructure with System.out (Liquibase prints its update summary there) in a log. */
-    private static PromptloopInfrastructure startInfrastructure(Path log) throws IOException {
+    static PromptloopInfrastructure startInfrastructure(Path log) throws IOException {
         Files.createDirectories(log.getParent());
         java.io.PrintStream console = System.out;
         try (java.io.PrintStream file =
