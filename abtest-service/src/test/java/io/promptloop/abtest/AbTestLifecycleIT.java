@@ -3,12 +3,12 @@ package io.promptloop.abtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.promptloop.abtest.assignment.domain.Assignment;
 import io.promptloop.avro.abtest.AbDecisionEvent;
 import io.promptloop.avro.abtest.RolloutChanged;
 import io.promptloop.avro.abtest.TestConcluded;
 import io.promptloop.avro.abtest.TestStarted;
 import io.promptloop.avro.routing.InstructionRouting;
+import io.promptloop.schemas.Assignment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
-import io.promptloop.abtest.assignment.domain.Assignment;
 import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
+import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.PromptloopInfrastructure;
 import io.promptloop.testkit.PromptloopIntegrationTest;
 import java.net.URI;

@@ -208,4 +208,47 @@ class GuardrailAndSrmIT extends AbtestTestSupport {
                         .extracting(r -> ((InstructionRouting) r).getReason().toString())
                         .containsExactly("test_started", "test_concluded_treatment_wins", "rolled_out", "manual"));
     }
+
+    @Test
+    void shouldStopForFutilityAtTheMaximumSampleWithoutAWinner() {
+        String agent = "futile-" + UUID.randomUUID();
+        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
+        UUID treatment = instruction(agent, "answer", 2, "Answer, too.", false);
+        var test = createStarted(
+                port,
+                testBody(
+                        agent,
+                        baseline,
+                        treatment,
+                        "\"minSamplePerVariant\":50,\"maxSamplePerVariant\":150,\"start\":true"));
+        UUID testId = UUID.fromString(test.get("testId").asString());
+        var same = new Arm(0.7, 0.15, 0.97, 300);
+
+        publish(traffic(testId, test.get("salt").asString(), 0.5, "u", 600, same, same, 13));
+        awaitStatus(testId, "concluded", Duration.ofSeconds(60));
+
+        var row = sql().queryForMap(
+                        "SELECT winner::text, rolled_out, conclusion_reason FROM abtest.prompt_ab_tests WHERE test_id = ?",
+                        testId);
+        assertThat(row.get("winner")).isNull();
+        assertThat(row.get("rolled_out")).isEqualTo(false);
+        assertThat(sql().queryForObject(
+                                "SELECT decision::text FROM abtest.ab_interim_analyses WHERE test_id = ?"
+                                        + " ORDER BY analysis_number DESC LIMIT 1",
+                                String.class,
+                                testId))
+                .isEqualTo("stop_futility");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<AbDecisionEvent> decisions = valuesWithKey("ab-decisions", testId.toString());
+            assertThat(decisions.getLast().getPayload()).isInstanceOf(io.promptloop.avro.abtest.TestConcluded.class);
+            var concluded = (io.promptloop.avro.abtest.TestConcluded)
+                    decisions.getLast().getPayload();
+            assertThat(concluded.getOutcome()).isEqualTo("futility");
+            assertThat(concluded.getWinner()).isNull();
+            List<InstructionRouting> routing = valuesWithKey("instruction-routing", agent + "/answer");
+            assertThat(routing.getLast().getReason()).isEqualTo("test_concluded_futility");
+            assertThat(routing.getLast().getActiveInstructionId()).isEqualTo(baseline.toString());
+            assertThat(routing.getLast().getTest()).isNull();
+        });
+    }
 }

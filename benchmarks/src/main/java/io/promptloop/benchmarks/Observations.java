@@ -2,9 +2,6 @@ package io.promptloop.benchmarks;
 
 import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -79,16 +76,8 @@ final class Observations {
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
-    /** The service's assignment rule (Assignment.isTreatment): SHA-256(salt:unit), first 8 bytes mod 10,000. */
+    /** The contract's assignment rule, as agents and abtest-service apply it. */
     static boolean isTreatment(String salt, String unitId, double split) {
-        byte[] hash;
-        try {
-            hash = MessageDigest.getInstance("SHA-256").digest((salt + ":" + unitId).getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long first8 = 0;
-        for (int b = 0; b < 8; b++) first8 = (first8 << 8) | (hash[b] & 0xFF);
-        return Long.remainderUnsigned(first8, 10_000) < Math.round(split * 10_000);
+        return io.promptloop.schemas.Assignment.isTreatment(salt, unitId, split);
     }
 }

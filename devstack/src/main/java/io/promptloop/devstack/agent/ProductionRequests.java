@@ -4,6 +4,7 @@ import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.avro.routing.RunningTest;
+import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.agent.Rubric;
 import java.time.Instant;
 import java.util.List;
@@ -67,7 +68,7 @@ final class ProductionRequests {
         if (test == null) {
             return Optional.empty();
         }
-        boolean treatment = TrafficAssignment.isTreatment(test.getSalt(), unitId, test.getTrafficSplit());
+        boolean treatment = Assignment.isTreatment(test.getSalt(), unitId, test.getTrafficSplit());
         String served = treatment ? test.getTreatmentText() : routing.getInstructionText();
         double score = clamp(rubric.score(questionId, served) + noise);
         AgentRef agent = routing.getAgent();

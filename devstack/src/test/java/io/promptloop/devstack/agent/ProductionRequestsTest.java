@@ -7,6 +7,7 @@ import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.avro.routing.RunningTest;
+import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.agent.Rubric;
 import io.promptloop.testkit.agent.SimulatedAnswers;
 import java.time.Instant;
@@ -48,7 +49,7 @@ class ProductionRequestsTest {
         double baselineSum = 0;
         double treatmentSum = 0;
         for (ObservationRecorded o : observations) {
-            boolean treatment = TrafficAssignment.isTreatment(test.getSalt(), o.getUnitId(), 0.5);
+            boolean treatment = Assignment.isTreatment(test.getSalt(), o.getUnitId(), 0.5);
             assertThat(o.getVariant()).isEqualTo(treatment ? "treatment" : "baseline");
             assertThat(o.getInstructionId()).isEqualTo(treatment ? TREATMENT_ID : BASELINE_ID);
             assertThat(o.getTestId()).isEqualTo(TEST_ID);

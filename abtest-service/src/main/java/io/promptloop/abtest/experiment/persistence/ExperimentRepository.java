@@ -107,18 +107,22 @@ public class ExperimentRepository {
                 .optional();
     }
 
-    /** Locks the test row for a state change; waits for another transaction holding it. */
+    /**
+     * Locks the test row for a state change; waits for another transaction holding it. NO KEY UPDATE, not UPDATE:
+     * every observation batch holds a KEY SHARE lock on the row (the ledger's foreign key) until it commits, and
+     * FOR UPDATE would wait for — or, with SKIP LOCKED, skip the test during — a steady stream of batches.
+     */
     public Optional<AbTest> lock(UUID testId) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ? FOR UPDATE")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ? FOR NO KEY UPDATE")
                 .param(testId)
                 .query(this::map)
                 .optional();
     }
 
-    /** Locks a live test unless another replica is analysing it right now. */
+    /** Locks a live test unless another replica is analysing it right now (see {@link #lock} for the lock mode). */
     public Optional<AbTest> lockLiveSkipLocked(UUID testId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ? AND " + LIVE
-                        + " FOR UPDATE SKIP LOCKED")
+                        + " FOR NO KEY UPDATE SKIP LOCKED")
                 .param(testId)
                 .query(this::map)
                 .optional();

@@ -144,18 +144,23 @@ public class RunStore {
                 .list();
     }
 
-    /** Locks up to {@code limit} unfinished runs that no other replica holds (the caller's transaction keeps the locks). */
+    /**
+     * Locks up to {@code limit} unfinished runs that no other replica holds (the caller's transaction keeps the locks).
+     * NO KEY UPDATE, not UPDATE: rows inserted with a foreign key to the run (answers, candidates) hold a KEY SHARE lock
+     * on it until they commit, and FOR UPDATE SKIP LOCKED would skip the run while answers are being stored.
+     */
     public List<UUID> lockRunnable(int limit) {
         return jdbc.sql("""
                         SELECT run_id FROM optimizer.prompt_optimization_runs
                          WHERE status IN ('pending', 'running')
                          ORDER BY updated_at
-                         LIMIT ? FOR UPDATE SKIP LOCKED
+                         LIMIT ? FOR NO KEY UPDATE SKIP LOCKED
                         """).param(limit).query(UUID.class).list();
     }
 
     public boolean lock(UUID runId) {
-        return jdbc.sql("SELECT run_id FROM optimizer.prompt_optimization_runs WHERE run_id = ? FOR UPDATE SKIP LOCKED")
+        return jdbc.sql(
+                        "SELECT run_id FROM optimizer.prompt_optimization_runs WHERE run_id = ? FOR NO KEY UPDATE SKIP LOCKED")
                 .param(runId)
                 .query(UUID.class)
                 .optional()

@@ -1,4 +1,4 @@
-package io.promptloop.abtest.assignment.domain;
+package io.promptloop.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +24,11 @@ class AssignmentTest {
                 "test-salt | carol | 5863", // 55c23512982f8317
                 "test-salt | dave | 978", // 4b6bcf6a91dae812
                 "sälz | ünit-ß | 6661", // ed4fbcc60e8723a5: the UTF-8 bytes are hashed
+                "salt-1 | unit-1 | 4538", // dd2d021b87e8277a: unsigned case
+                "3f0c2a9e | user-42 | 2655",
+                "a1b2c3d4e5f6 | user-000017 | 1475",
+                "x | y | 8558",
+                "ab-test-salt | unit-ü | 1137", // unsigned case, non-ASCII unit id
             })
     void shouldBucketLikeTheShellReference(String salt, String unit, int bucket) {
         assertThat(Assignment.bucket(salt, unit)).isEqualTo(bucket);

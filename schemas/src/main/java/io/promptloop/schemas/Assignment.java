@@ -1,12 +1,13 @@
-package io.promptloop.abtest.assignment.domain;
+package io.promptloop.schemas;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Deterministic assignment of a unit to an arm, so that agents can compute it themselves from the routing topic and
- * a unit always sees the same arm: the first 8 bytes of SHA-256(UTF-8 of {@code salt + ":" + unitId}), read as an
+ * The A/B assignment rule, part of the contract with agents (DESIGN.md, "A/B service"): agents compute it themselves
+ * from the {@code instruction-routing} topic's salt and split, abtest-service answers the same over HTTP, and a unit
+ * always sees the same arm. Java agents can use this class; agents in other languages implement the rule: the first 8 bytes of SHA-256(UTF-8 of {@code salt + ":" + unitId}), read as an
  * unsigned big-endian 64-bit number, modulo 10,000, is the unit's bucket; the unit is in treatment when its bucket
  * is below round(trafficSplit × 10,000).
  */
