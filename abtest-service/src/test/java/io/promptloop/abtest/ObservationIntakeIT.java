@@ -64,6 +64,13 @@ class ObservationIntakeIT extends AbtestTestSupport {
                                         Long.class,
                                         testId))
                         .isEqualTo(400));
+        var first = batch.getFirst();
+        assertThat(sql().queryForObject(
+                                "SELECT occurred_at FROM abtest.observation_ledger WHERE event_id = ?::uuid",
+                                java.sql.Timestamp.class,
+                                first.getEventId())
+                        .toInstant())
+                .isEqualTo(first.getOccurredAt());
         long treated =
                 batch.stream().filter(o -> o.getVariant().equals("treatment")).count();
         double scoreSum = batch.stream()

@@ -4,13 +4,17 @@ import io.promptloop.abtest.analysis.domain.LatencyDigest;
 import io.promptloop.abtest.analysis.domain.Moments;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.observation.domain.Observation;
-import java.sql.Timestamp;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,6 +26,10 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Repository
 public class ObservationStore {
+
+    private static final String LEDGER_INSERT = "INSERT INTO abtest.observation_ledger (event_id, test_id, variant,"
+            + " occurred_at) SELECT e, t, v::abtest.ab_test_variant, o::timestamptz FROM unnest(?::uuid[], ?::uuid[], ?::text[],"
+            + " ?::text[]) AS u(e, t, v, o) ON CONFLICT (event_id) DO NOTHING RETURNING event_id";
 
     private final JdbcTemplate jdbc;
 
@@ -36,33 +44,48 @@ public class ObservationStore {
     @Transactional
     public int count(List<Countable> batch) {
         if (batch.isEmpty()) return 0;
-        int[][] inserted = jdbc.batchUpdate(
-                "INSERT INTO abtest.observation_ledger (event_id, test_id, variant, occurred_at)"
-                        + " VALUES (?, ?, ?::abtest.ab_test_variant, ?) ON CONFLICT (event_id) DO NOTHING",
-                batch,
-                500,
-                (ps, c) -> {
-                    Observation o = c.observation();
-                    ps.setObject(1, o.eventId());
-                    ps.setObject(2, o.testId());
-                    ps.setString(3, o.variant());
-                    ps.setTimestamp(4, Timestamp.from(o.occurredAt()));
-                });
+        Set<UUID> inserted = insertLedger(batch);
         Map<Key, Delta> deltas = new TreeMap<>(Key.ORDER); // one lock order for every transaction
         int counted = 0;
-        int i = 0;
-        for (int[] chunk : inserted) {
-            for (int rows : chunk) {
-                Countable c = batch.get(i++);
-                if (rows == 0) continue; // seen before
-                counted++;
-                Observation o = c.observation();
-                deltas.computeIfAbsent(new Key(o.testId(), o.variant(), c.phase()), k -> new Delta())
-                        .add(o);
-            }
+        for (Countable c : batch) {
+            Observation o = c.observation();
+            // remove: an event id sent twice within one batch is inserted (and counted) once
+            if (!inserted.remove(o.eventId())) continue;
+            counted++;
+            deltas.computeIfAbsent(new Key(o.testId(), o.variant(), c.phase()), k -> new Delta())
+                    .add(o);
         }
         deltas.forEach(this::apply);
         return counted;
+    }
+
+    /** One statement per batch; RETURNING names the event ids that were not in the ledger yet. */
+    private Set<UUID> insertLedger(List<Countable> batch) {
+        return jdbc.execute((ConnectionCallback<Set<UUID>>) connection -> {
+            int n = batch.size();
+            Object[] ids = new Object[n];
+            Object[] tests = new Object[n];
+            Object[] variants = new Object[n];
+            Object[] times = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Observation o = batch.get(i).observation();
+                ids[i] = o.eventId();
+                tests[i] = o.testId();
+                variants[i] = o.variant();
+                times[i] = o.occurredAt().toString(); // ISO-8601 in UTC: no time-zone guessing
+            }
+            Set<UUID> returned = new HashSet<>();
+            try (PreparedStatement ps = connection.prepareStatement(LEDGER_INSERT)) {
+                ps.setArray(1, connection.createArrayOf("uuid", ids));
+                ps.setArray(2, connection.createArrayOf("uuid", tests));
+                ps.setArray(3, connection.createArrayOf("text", variants));
+                ps.setArray(4, connection.createArrayOf("text", times));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) returned.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return returned;
+        });
     }
 
     private void apply(Key key, Delta d) {
