@@ -169,6 +169,13 @@ class ObservationIntakeIT extends AbtestTestSupport {
         double skippedBefore = meters.counter("promptloop.abtest.runs.skipped", "reason", "below_threshold")
                 .count();
 
+        UUID oldRun = UUID.randomUUID();
+        double staleBefore = meters.counter("promptloop.abtest.runs.skipped", "reason", "stale")
+                .count();
+        var old = OptimizerEvent.newBuilder(completed(agent, oldRun, baseline, weak, 40.0))
+                .setOccurredAt(Instant.now().minus(java.time.Duration.ofDays(3))) // replayed from long ago
+                .build();
+        send("optimizer-events", oldRun.toString(), old);
         send("optimizer-events", weakRun.toString(), completed(agent, weakRun, baseline, weak, 1.0));
         send("optimizer-events", run.toString(), completed(agent, run, baseline, optimized, 25.0));
         send("optimizer-events", run.toString(), completed(agent, run, baseline, optimized, 25.0)); // redelivered
@@ -194,6 +201,15 @@ class ObservationIntakeIT extends AbtestTestSupport {
                                 "SELECT count(*) FROM abtest.prompt_ab_tests WHERE source_run_id = ?",
                                 Long.class,
                                 weakRun))
+                .isZero();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(meters.counter("promptloop.abtest.runs.skipped", "reason", "stale")
+                                .count())
+                        .isGreaterThanOrEqualTo(staleBefore + 1));
+        assertThat(sql().queryForObject(
+                                "SELECT count(*) FROM abtest.prompt_ab_tests WHERE source_run_id = ?",
+                                Long.class,
+                                oldRun))
                 .isZero();
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(valuesWithKey("instruction-routing", agent + "/answer"))

@@ -64,11 +64,13 @@ public record AbtestProperties(
 
     /**
      * A test is created and started from {@code RunCompleted} when the run improved its baseline by at least
-     * {@code minImprovementPercent} and no test is live for the predictor.
+     * {@code minImprovementPercent}, no test is live for the predictor, and the run completed less than
+     * {@code maxRunAge} ago (a service deployed after months of runs does not test the oldest of them).
      */
     public record AutoCreate(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("5.0") @DecimalMin("0") double minImprovementPercent) {}
+            @DefaultValue("5.0") @DecimalMin("0") double minImprovementPercent,
+            @DefaultValue("24h") @NotNull Duration maxRunAge) {}
 
     /** The outbox relay that publishes routing and decisions. */
     public record Relay(

@@ -9,6 +9,7 @@ import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
 import io.promptloop.avro.optimizer.OptimizerEvent;
 import io.promptloop.avro.optimizer.RunCompleted;
 import io.promptloop.support.kafka.AvroWithBytes;
+import java.time.Clock;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -33,18 +34,21 @@ class RunCompletedListener {
     private final AbtestProperties properties;
     private final TransactionTemplate tx;
     private final MeterRegistry meters;
+    private final Clock clock;
 
     RunCompletedListener(
             ExperimentService experiments,
             ExperimentRepository tests,
             AbtestProperties properties,
             TransactionTemplate tx,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Clock clock) {
         this.experiments = experiments;
         this.tests = tests;
         this.properties = properties;
         this.tx = tx;
         this.meters = meters;
+        this.clock = clock;
     }
 
     @KafkaListener(
@@ -64,6 +68,14 @@ class RunCompletedListener {
             baseline = run.getBaselineInstructionId() == null ? null : UUID.fromString(run.getBaselineInstructionId());
         } catch (IllegalArgumentException e) {
             skip("malformed_id", "run event with a malformed id: " + e.getMessage());
+            return;
+        }
+        if (event.getOccurredAt()
+                .isBefore(clock.instant().minus(properties.autoCreate().maxRunAge()))) {
+            skip(
+                    "stale",
+                    "run " + runId + " completed at " + event.getOccurredAt() + ", more than "
+                            + properties.autoCreate().maxRunAge() + " ago");
             return;
         }
         if (!(run.getImprovementPercent() >= properties.autoCreate().minImprovementPercent())) {

@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Drives every unfinished run a little further on each tick. Replicas share the runs through PostgreSQL row
- * locks ({@code FOR NO KEY UPDATE SKIP LOCKED}): a run is stepped by exactly one replica at a time and by any replica
+ * locks ({@code FOR UPDATE SKIP LOCKED}): a run is stepped by exactly one replica at a time and by any replica
  * after a crash — no coordinator of our own.
  */
 @Component

@@ -146,21 +146,21 @@ public class RunStore {
 
     /**
      * Locks up to {@code limit} unfinished runs that no other replica holds (the caller's transaction keeps the locks).
-     * NO KEY UPDATE, not UPDATE: rows inserted with a foreign key to the run (answers, candidates) hold a KEY SHARE lock
-     * on it until they commit, and FOR UPDATE SKIP LOCKED would skip the run while answers are being stored.
+     * FOR UPDATE on purpose (abtest-service uses NO KEY UPDATE): answers are inserted with a foreign key to the run, so
+     * while a step holds the run no answer of that run can commit, and the step's statements all see the same answers
+     * (READ COMMITTED would otherwise let an answer land between two of them, and the run would depend on timing).
      */
     public List<UUID> lockRunnable(int limit) {
         return jdbc.sql("""
                         SELECT run_id FROM optimizer.prompt_optimization_runs
                          WHERE status IN ('pending', 'running')
                          ORDER BY updated_at
-                         LIMIT ? FOR NO KEY UPDATE SKIP LOCKED
+                         LIMIT ? FOR UPDATE SKIP LOCKED
                         """).param(limit).query(UUID.class).list();
     }
 
     public boolean lock(UUID runId) {
-        return jdbc.sql(
-                        "SELECT run_id FROM optimizer.prompt_optimization_runs WHERE run_id = ? FOR NO KEY UPDATE SKIP LOCKED")
+        return jdbc.sql("SELECT run_id FROM optimizer.prompt_optimization_runs WHERE run_id = ? FOR UPDATE SKIP LOCKED")
                 .param(runId)
                 .query(UUID.class)
                 .optional()
