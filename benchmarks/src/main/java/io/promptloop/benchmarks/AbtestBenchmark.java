@@ -230,7 +230,8 @@ public final class AbtestBenchmark {
                 + " partitions (compacted), " + DECISIONS + ": " + partitions(admin, DECISIONS) + " partitions");
         out("  registry: the test kit's Apicurio Registry; serde " + IngestBenchmark.jarName(AvroKafkaSerializer.class)
                 + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  abtest-service: " + serviceJar + ", child JVM -Xmx" + options.serviceHeap() + "; relay interval "
+        out("  abtest-service: " + IngestBenchmark.shown(serviceJar) + ", child JVM -Xmx" + options.serviceHeap()
+                + "; relay interval "
                 + AbtestOptions.spring(options.relayInterval()) + "; its application.yaml, not overridden: "
                 + serviceSettings(serviceJar));
     }
@@ -305,7 +306,8 @@ public final class AbtestBenchmark {
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "bench-stop-abtest-service"));
         cpu.add("abtest-service", service.pid(), false);
         out("abtest-service: pid " + service.pid() + ", -Xmx" + options.serviceHeap() + ", port " + port
-                + ", analysis interval " + AbtestOptions.spring(analysisInterval) + ", log " + log);
+                + ", analysis interval " + AbtestOptions.spring(analysisInterval) + ", log "
+                + IngestBenchmark.shown(log));
         this.port = port;
         return service;
     }

@@ -83,6 +83,15 @@ public final class IngestBenchmark {
         this.options = options;
     }
 
+    /** A path as the report prints it: relative to the working directory when inside it, so reports name no machine. */
+    static String shown(Path path) {
+        Path here = Path.of("").toAbsolutePath();
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(here)
+                ? here.relativize(absolute).toString()
+                : path.getFileName().toString();
+    }
+
     public static void main(String[] args) {
         Options options;
         try {
@@ -167,7 +176,7 @@ public final class IngestBenchmark {
                     Admin admin = Admin.create(Map.<String, Object>of(
                             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()))) {
                 out("ingest-service: pid " + service.pid() + ", -Xmx" + options.serviceHeap() + ", port " + port
-                        + ", log " + serviceLog);
+                        + ", log " + shown(serviceLog));
                 phase = measureService(service, su, admin, events, lsn, heap);
                 int deadLetters = deadLetters(admin);
                 details.add("  dead-lettered during the run: " + deadLetters + " (agent-sessions-dlt)");
@@ -181,7 +190,7 @@ public final class IngestBenchmark {
             if (!phase.complete()) {
                 printReport();
                 throw new IllegalStateException("ingest-service stored " + phase.rows() + " of " + options.events()
-                        + " events within " + options.timeoutSeconds() + " s; see " + serviceLog);
+                        + " events within " + options.timeoutSeconds() + " s; see " + shown(serviceLog));
             }
             runBaselines(su, events, phase);
         }
@@ -239,7 +248,7 @@ public final class IngestBenchmark {
                 + "; topic " + TOPIC + ": " + partitions() + " partitions");
         out("  registry: the test kit's Apicurio Registry; serde " + jarName(AvroKafkaSerializer.class)
                 + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  ingest-service: " + serviceJar + ", child JVM -Xmx" + options.serviceHeap()
+        out("  ingest-service: " + shown(serviceJar) + ", child JVM -Xmx" + options.serviceHeap()
                 + "; its application.yaml, not overridden: " + serviceSettings(serviceJar));
     }
 
@@ -572,7 +581,8 @@ public final class IngestBenchmark {
     /** What the service's Java threads were doing when JFR sampled them, by stack; and the hottest frames. */
     private void hotMethods(Path recording) throws IOException, InterruptedException {
         details.add(
-                "  JFR (" + recording + ") CPU samples of the service's Java code in the throughput phase, by the"
+                "  JFR (" + shown(recording)
+                        + ") CPU samples of the service's Java code in the throughput phase, by the"
                         + " first matching frame of each stack (JIT compiler and GC threads are not sampled; see threads above):");
         Process process = new ProcessBuilder(
                         jdkTool("jfr"),
