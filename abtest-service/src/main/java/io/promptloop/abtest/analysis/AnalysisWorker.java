@@ -7,7 +7,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Looks at every live test on a fixed cadence. Replicas share the work through row locks (SKIP LOCKED): a test
+ * Looks at every live test with new observations on a fixed cadence. Replicas share the work through row locks (SKIP LOCKED): a test
  * is analysed by one replica at a time, and a failed look is simply taken again on the next tick.
  */
 @Component
@@ -27,7 +27,7 @@ class AnalysisWorker {
     void tick() {
         java.util.List<UUID> live;
         try {
-            live = tests.liveTestIds();
+            live = tests.liveTestsWithNewObservations();
         } catch (RuntimeException e) {
             log.warn("cannot list live tests, retrying on the next tick: {}", e.toString());
             return;

@@ -128,8 +128,16 @@ public class ExperimentRepository {
                 .optional();
     }
 
-    public List<UUID> liveTestIds() {
-        return jdbc.sql("SELECT test_id FROM abtest.prompt_ab_tests WHERE " + LIVE + " ORDER BY created_at")
+    /**
+     * Live tests that counted observations since their last look: the analysis tick asks the database once instead
+     * of loading every live test's statistics (with their latency digests) to find nothing new.
+     */
+    public List<UUID> liveTestsWithNewObservations() {
+        return jdbc.sql("SELECT test_id FROM abtest.prompt_ab_tests t WHERE " + LIVE
+                        + " AND analyzed_n <> coalesce((SELECT sum(n) FROM abtest.variant_statistics v"
+                        + " WHERE v.test_id = t.test_id), 0)"
+                        + " + coalesce((SELECT sum(n) FROM abtest.rollout_statistics r WHERE r.test_id = t.test_id), 0)"
+                        + " ORDER BY created_at")
                 .query(UUID.class)
                 .list();
     }
