@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptloop.avro.common.AgentRef;
-import java.nio.ByteBuffer;
+import io.promptloop.testkit.PoisonRecords;
+import io.promptloop.testkit.PoisonRecords.LogVerdict;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -79,31 +80,16 @@ class PoisonRecordsIT extends AbtestTestSupport {
         long before = output.getAll().lines().count();
 
         for (int i = 0; i < BURST; i++) {
-            byte[] value = i % 2 == 0
-                    ? ("garbage " + i).getBytes()
-                    : ByteBuffer.allocate(9)
-                            .put((byte) 0)
-                            .putInt(900_000 + i)
-                            .putInt(i)
-                            .array(); // a schema id the registry does not know
-            raw().send(new ProducerRecord<>("ab-observations", key, value));
+            raw().send(new ProducerRecord<>("ab-observations", key, PoisonRecords.poison(i)));
         }
         raw().flush();
         await().atMost(Duration.ofMinutes(3))
                 .until(() -> recordsWithKey("ab-observations-dlt", key).size() == BURST + 1);
 
-        var lines = output.getAll().lines().skip(before).toList();
-        long stackLines = lines.stream()
-                .filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by:"))
-                .count();
-        long deadLetterLines = lines.stream()
-                .filter(l -> l.contains("dead-lettered ab-observations"))
-                .count();
-        System.out.printf(
-                "poison burst: %d records, %d log lines in all, %d dead-letter lines, %d stack-trace lines%n",
-                BURST, lines.size(), deadLetterLines, stackLines);
-        assertThat(stackLines).as("stack-trace lines").isZero();
-        assertThat(deadLetterLines).as("one WARN line per dead letter").isEqualTo(BURST);
-        assertThat(lines.size()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 100);
+        var log = LogVerdict.of(output.getAll().lines().skip(before).toList(), "dead-lettered ab-observations");
+        System.out.println("poison burst of " + BURST + " records: " + log);
+        assertThat(log.stackTraceLines()).isZero();
+        assertThat(log.markedLines()).as("one WARN line per dead letter").isEqualTo(BURST);
+        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 100);
     }
 }

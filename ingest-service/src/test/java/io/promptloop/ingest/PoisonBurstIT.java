@@ -3,7 +3,8 @@ package io.promptloop.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.ByteBuffer;
+import io.promptloop.testkit.PoisonRecords;
+import io.promptloop.testkit.PoisonRecords.LogVerdict;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -35,16 +36,7 @@ class PoisonBurstIT extends IngestTestSupport {
 
         byte[] trailing = concat(wire("agent-sessions", turn(session, 1)), (byte) 1, (byte) 2);
         for (int i = 0; i < BURST; i++) {
-            byte[] value = switch (i % 3) {
-                case 0 -> ("garbage " + i).getBytes();
-                case 1 ->
-                    ByteBuffer.allocate(9)
-                            .put((byte) 0)
-                            .putInt(900_000 + i)
-                            .putInt(i)
-                            .array();
-                default -> trailing;
-            };
+            byte[] value = i % 3 == 2 ? trailing : PoisonRecords.poison(i);
             raw().send(new org.apache.kafka.clients.producer.ProducerRecord<>("agent-sessions", session, value));
         }
         raw().flush();
@@ -53,18 +45,10 @@ class PoisonBurstIT extends IngestTestSupport {
         await().atMost(Duration.ofMinutes(3))
                 .until(() -> recordsWithKey("agent-sessions-dlt", session).size() == BURST + 1);
 
-        var lines = output.getAll().lines().skip(before).toList();
-        long stackLines = lines.stream()
-                .filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by:"))
-                .count();
-        long deadLetterLines = lines.stream()
-                .filter(l -> l.contains("dead-lettered agent-sessions"))
-                .count();
-        System.out.printf(
-                "poison burst: %d records, %d log lines in all, %d dead-letter lines, %d stack-trace lines%n",
-                BURST, lines.size(), deadLetterLines, stackLines);
-        assertThat(stackLines).as("stack-trace lines").isZero();
-        assertThat(deadLetterLines).as("one WARN line per dead letter").isEqualTo(BURST);
-        assertThat(lines.size()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 100);
+        var log = LogVerdict.of(output.getAll().lines().skip(before).toList(), "dead-lettered agent-sessions");
+        System.out.println("poison burst of " + BURST + " records: " + log);
+        assertThat(log.stackTraceLines()).isZero();
+        assertThat(log.markedLines()).as("one WARN line per dead letter").isEqualTo(BURST);
+        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 100);
     }
 }

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.support.web.Endpoints;
 import io.promptloop.testkit.OpenApiContract;
-import java.nio.ByteBuffer;
+import io.promptloop.testkit.PoisonRecords;
+import io.promptloop.testkit.PoisonRecords.LogVerdict;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -130,26 +131,15 @@ class OptimizerApiIT extends OptimizerTestSupport {
             double before = skipped();
             long linesBefore = output.getAll().lines().count();
             for (int i = 0; i < burst; i++) {
-                byte[] value = i % 2 == 0
-                        ? ("garbage " + i).getBytes()
-                        : ByteBuffer.allocate(9)
-                                .put((byte) 0)
-                                .putInt(900_000 + i)
-                                .putInt(i)
-                                .array();
-                raw.send(new ProducerRecord<>("agent-evaluations", key, value));
+                raw.send(new ProducerRecord<>("agent-evaluations", key, PoisonRecords.poison(i)));
             }
             raw.flush();
             await().atMost(Duration.ofMinutes(3)).until(() -> skipped() - before >= burst);
-            var lines = output.getAll().lines().skip(linesBefore).toList();
-            long stackLines = lines.stream()
-                    .filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by:"))
-                    .count();
-            System.out.printf(
-                    "poison burst: %d records, %d log lines in all, %d stack-trace lines%n",
-                    burst, lines.size(), stackLines);
-            assertThat(stackLines).isZero();
-            assertThat(lines.size()).isLessThanOrEqualTo(burst + 100);
+            var log = LogVerdict.of(output.getAll().lines().skip(linesBefore).toList(), "skipped agent-evaluations");
+            System.out.println("poison burst of " + burst + " records: " + log);
+            assertThat(log.stackTraceLines()).isZero();
+            assertThat(log.markedLines()).as("one WARN line per skipped record").isEqualTo(burst);
+            assertThat(log.lines()).isLessThanOrEqualTo(burst + 100);
         }
     }
 

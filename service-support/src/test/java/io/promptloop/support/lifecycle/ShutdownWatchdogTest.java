@@ -37,11 +37,15 @@ class ShutdownWatchdogTest {
         var watchdog = new ShutdownWatchdog(Duration.ofSeconds(5), () -> {});
         var parent = new GenericApplicationContext();
         watchdog.setApplicationContext(new GenericApplicationContext(parent));
-        assertThat(watchdog.hooked()).as("a child context (the management server's) gets no hook").isFalse();
+        assertThat(watchdog.hooked())
+                .as("a child context (the management server's) gets no hook")
+                .isFalse();
         watchdog.setApplicationContext(parent);
         assertThat(watchdog.hooked()).isTrue();
         watchdog.destroy();
-        assertThat(watchdog.hooked()).as("a closed context does not keep a hook in the JVM").isFalse();
+        assertThat(watchdog.hooked())
+                .as("a closed context does not keep a hook in the JVM")
+                .isFalse();
     }
 
     @Test
