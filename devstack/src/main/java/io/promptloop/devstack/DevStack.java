@@ -18,10 +18,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +33,6 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -827,78 +822,11 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    /**
-     * Registers the simulated agent's instruction with the optimizer ({@code POST /api/instructions}): the seed
-     * candidate of the policy's runs and the baseline of their A/B tests. The optimizer keeps one version per text
-     * and activates only a predictor's first, so on a restart this changes nothing — a rolled-out winner stays
-     * active.
-     */
     private String registerBaseline(SupervisedChildren.Service optimizer) {
         String agentName = SimulatedAgent.DEFAULT_AGENT; // the agent's main instruction: no predictor
-        String body =
-                "{\"agent\":" + json(agentName) + ",\"predictor\":null,\"text\":" + json(BASELINE_INSTRUCTION) + "}";
-        String url = "http://127.0.0.1:" + optimizer.port() + "/api/instructions";
-        HttpResponse<String> response;
-        try (HttpClient client =
-                HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build()) {
-            response = client.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .timeout(HTTP_TIMEOUT)
-                            .header("Content-Type", "application/json")
-                            .header("Authorization", basicAuth())
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot register the baseline instruction at " + url, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while registering the baseline instruction", e);
-        }
-        if (response.statusCode() != 201 && response.statusCode() != 200) {
-            throw new IllegalStateException("the optimizer refused the baseline instruction: POST " + url + " answered "
-                    + response.statusCode() + ": " + response.body());
-        }
-        String version = field(response.body(), "version");
-        boolean active = response.body().matches("(?s).*\"(is_?[Aa]ctive|active)\"\\s*:\\s*true.*");
-        baselineInstruction = "v" + version + (active ? " (active)" : " (a later version is active)");
+        baselineInstruction = OptimizerBaseline.register(
+                optimizer.port(), agentName, BASELINE_INSTRUCTION, Credentials.ADMIN_USER, adminPassword());
         return "baseline instruction of " + agentName + " registered with the optimizer: " + baselineInstruction;
-    }
-
-    private String basicAuth() {
-        return "Basic "
-                + Base64.getEncoder()
-                        .encodeToString(
-                                (Credentials.ADMIN_USER + ":" + adminPassword()).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A JSON string literal. */
-    static String json(String text) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    /** The value of a top-level number field of a small JSON object, or "?" when absent. */
-    private static String field(String json, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)")
-                .matcher(json);
-        return m.find() ? m.group(1) : "?";
     }
 
     /** A change of the simulated agent's routing, in the dev stack's output: the loop turning. */

@@ -181,9 +181,17 @@ final class Supervisor {
         return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
+    /** The first line of the message of an exception and of each of its causes, on one line. */
     private static String firstLine(Throwable e) {
-        String message = DevStack.describe(e);
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null && messages.size() < 5; t = t.getCause()) {
+            String message = t.getMessage() == null
+                    ? t.getClass().getSimpleName()
+                    : t.getMessage().lines().findFirst().orElse("");
+            if (messages.stream().noneMatch(m -> m.contains(message))) {
+                messages.add(message);
+            }
+        }
+        return String.join(" / caused by: ", messages);
     }
 }

@@ -161,10 +161,36 @@ class DevStackSupervisionIT {
                     "dev stack stopped with the broker dead: every process gone %.1f s after SIGINT (bound %d s)%n",
                     (System.nanoTime() - signalled) / 1e9, bound.toSeconds());
             output.await("the stack says it stopped", "promptloop dev stack: stopped in", Duration.ofSeconds(5));
-            assertThat(launcher.exitValue()).isZero();
+            assertThat(launcher.exitValue())
+                    .as("the launcher's exit after SIGINT: 128 + 2, as shells report a Ctrl-C")
+                    .isEqualTo(130);
+        } catch (AssertionError | RuntimeException e) {
+            for (String log : List.of("ingest-service.log", "kafka.log")) {
+                System.out.println("---- last lines of " + log + "\n"
+                        + ChildProcess.tail(temp.resolve("data/logs").resolve(log), 40));
+            }
+            throw e;
         } finally {
-            if (launcher.isAlive()) {
-                ChildProcess.killTree(launcher.toHandle());
+            stopForGood(launcher, output);
+        }
+    }
+
+    /** After a failure: Ctrl-C, and SIGKILL of what is left (the postmaster is not the launcher's descendant). */
+    private static void stopForGood(Process launcher, Output output) throws Exception {
+        if (!launcher.isAlive()) {
+            return;
+        }
+        Long postmaster = output.match(PROCESSES)
+                .map(line -> pids(line).get("postgresql"))
+                .orElse(null);
+        new ProcessBuilder("kill", "-INT", Long.toString(launcher.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
+        if (!launcher.waitFor(DevStack.STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+            ChildProcess.killTree(launcher.toHandle());
+            if (postmaster != null) {
+                ProcessHandle.of(postmaster).ifPresent(ChildProcess::killTree);
             }
         }
     }
@@ -225,9 +251,12 @@ class DevStackSupervisionIT {
 
         void start() {
             thread = Thread.ofPlatform().name("outage-publisher").start(() -> {
+                int batch = 0;
                 while (running.get()) {
+                    // the event ids derive from agent, example and instruction: a new instruction text per batch
+                    String instruction = DevStack.BASELINE_INSTRUCTION + " (batch " + batch++ + ")";
                     for (EvaluationRecorded e :
-                            answers.baselineEvaluations(new AgentRef(AGENT, null), DevStack.BASELINE_INSTRUCTION, 5)) {
+                            answers.baselineEvaluations(new AgentRef(AGENT, null), instruction, 5)) {
                         eventIds.add(UUID.fromString(e.getEventId()));
                         producer.send(new ProducerRecord<>(Topics.AGENT_EVALUATIONS.name(), AGENT, e), (m, error) -> {
                             if (error != null) {
