@@ -71,12 +71,12 @@ public abstract class AbtestTestSupport {
 
     public static Map<String, Object> serviceProperties() {
         Map<String, Object> p = new HashMap<>(INFRA.springProperties("abtest_app"));
-        p.put("promptloop.abtest.security.users[0].name", "operator");
-        p.put("promptloop.abtest.security.users[0].password", "{noop}operator-secret");
-        p.put("promptloop.abtest.security.users[0].roles", "OPERATOR");
-        p.put("promptloop.abtest.security.users[1].name", "reader");
-        p.put("promptloop.abtest.security.users[1].password", "{noop}reader-secret");
-        p.put("promptloop.abtest.security.users[1].roles", "READER");
+        p.put("promptloop.security.users[0].name", "operator");
+        p.put("promptloop.security.users[0].password", "{noop}operator-secret");
+        p.put("promptloop.security.users[0].roles", "OPERATOR");
+        p.put("promptloop.security.users[1].name", "reader");
+        p.put("promptloop.security.users[1].password", "{noop}reader-secret");
+        p.put("promptloop.security.users[1].roles", "READER");
         p.put("promptloop.abtest.analysis.interval", "300ms");
         p.put("promptloop.abtest.relay.interval", "100ms");
         p.put("spring.kafka.consumer.properties.session.timeout.ms", "10000");
@@ -219,6 +219,18 @@ public abstract class AbtestTestSupport {
             avroProducer = new KafkaProducer<>(config, new StringSerializer(), values);
         }
         return avroProducer;
+    }
+
+    /** The Confluent wire bytes of {@code value} as its own topic's serializer writes them. */
+    protected static byte[] wire(String topic, SpecificRecord value) {
+        Map<String, Object> config = registryConfig();
+        config.put("apicurio.registry.auto-register", true);
+        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+        config.put("apicurio.registry.dereference-schema", true);
+        try (var serializer = new AvroKafkaSerializer<SpecificRecord>()) {
+            serializer.configure(config, false);
+            return serializer.serialize(topic, value);
+        }
     }
 
     private static Map<String, Object> registryConfig() {

@@ -681,8 +681,9 @@ public final class DevStack implements AutoCloseable {
                         .append(url)
                         .append("/api/sessions/export.csv\n");
             }
-            b.append("   curl ").append(url).append("/actuator/health   (no login)\n");
-            b.append("   curl -u admin:").append(admin).append(' ').append(url).append("/actuator/prometheus\n");
+            String management = "http://127.0.0.1:" + service.managementPort();
+            b.append("   curl ").append(management).append("/actuator/health        (management port, no login)\n");
+            b.append("   curl ").append(management).append("/actuator/prometheus    (management port, no login)\n");
         }
         synchronized (notes) {
             for (String note : notes) {
@@ -867,12 +868,13 @@ public final class DevStack implements AutoCloseable {
             throw new IllegalStateException("stopping");
         }
         int port = definition.requestedPort() != 0 ? definition.requestedPort() : freePort();
+        int managementPort = freePort();
         Map<String, String> environment = ServiceEnvironment.of(
-                definition.propertyPrefix(),
                 login(definition.login()),
                 kafka.bootstrapServers(),
                 registry.apiV3Url(),
                 port,
+                managementPort,
                 Credentials.ADMIN_USER,
                 adminPassword(),
                 definition.settings());
@@ -880,6 +882,7 @@ public final class DevStack implements AutoCloseable {
                         definition.name(),
                         copyToRunDirectory(jar, definition.name() + ".jar"),
                         port,
+                        managementPort,
                         environment,
                         dataDirectory,
                         logDirectory.resolve(definition.name() + ".log"),

@@ -13,15 +13,16 @@ final class ServiceEnvironment {
     private ServiceEnvironment() {}
 
     /**
-     * @param propertyPrefix the service's own prefix as an environment variable, e.g. {@code PROMPTLOOP_INGEST}
+     * @param port the API's HTTP port
+     * @param managementPort health and metrics (service-support's management port), without credentials
      * @param settings the service's own settings of the dev stack, added last
      */
     static Map<String, String> of(
-            String propertyPrefix,
             DatabaseLogin database,
             String kafkaBootstrapServers,
             String registryApiV3Url,
             int port,
+            int managementPort,
             String adminUser,
             String adminPassword,
             Map<String, String> settings) {
@@ -32,9 +33,10 @@ final class ServiceEnvironment {
         environment.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers);
         environment.put("PROMPTLOOP_REGISTRY_URL", registryApiV3Url);
         environment.put("SERVER_PORT", Integer.toString(port));
-        environment.put(propertyPrefix + "_SECURITY_USERS_0_NAME", adminUser);
-        environment.put(propertyPrefix + "_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword);
-        environment.put(propertyPrefix + "_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
+        environment.put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));
+        environment.put("PROMPTLOOP_SECURITY_USERS_0_NAME", adminUser);
+        environment.put("PROMPTLOOP_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword);
+        environment.put("PROMPTLOOP_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
         environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", ""); // plain text in the log file, not JSON
         environment.putAll(settings);
         return environment;

@@ -24,23 +24,27 @@ final class ServiceProcess {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final ChildProcess process;
 
-    private ServiceProcess(String name, int port, ChildProcess process) {
+    private ServiceProcess(String name, int port, int managementPort, ChildProcess process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
     }
 
     /**
      * Starts {@code java -jar jar} with {@code environment} added to this JVM's environment.
      *
-     * @param port the HTTP port the service is told to listen on (for readiness)
+     * @param port the API's HTTP port the service is told to listen on
+     * @param managementPort the management port it is told to serve health on (for readiness)
      */
     static ServiceProcess start(
             String name,
             Path jar,
             int port,
+            int managementPort,
             Map<String, String> environment,
             Path workingDirectory,
             Path logFile,
@@ -62,8 +66,7 @@ final class ServiceProcess {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + logFile, e);
         }
-        return new ServiceProcess(
-                name, port, ChildProcess.start(name, command, environment, workingDirectory, logFile));
+        return new ServiceProcess(name, port, managementPort, ChildProcess.start(name, command, environment, workingDirectory, logFile));
     }
 
     String name() {
@@ -72,6 +75,11 @@ final class ServiceProcess {
 
     int port() {
         return port;
+    }
+
+    /** Health and metrics, no credentials. */
+    int managementPort() {
+        return managementPort;
     }
 
     long pid() {
@@ -96,7 +104,7 @@ final class ServiceProcess {
      * @throws IllegalStateException with the log's last lines if the service exits or is not ready in time
      */
     void awaitReady(Duration timeout) {
-        URI readiness = URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness");
+        URI readiness = URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness");
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(2))
                 .version(HttpClient.Version.HTTP_1_1)

@@ -116,6 +116,7 @@ final class SupervisedChildren {
         private final String name;
         private final Path jar;
         private final int port;
+        private final int managementPort;
         private final Map<String, String> environment;
         private final Path workingDirectory;
         private final Path logFile;
@@ -127,6 +128,7 @@ final class SupervisedChildren {
                 String name,
                 Path jar,
                 int port,
+                int managementPort,
                 Map<String, String> environment,
                 Path workingDirectory,
                 Path logFile,
@@ -135,6 +137,7 @@ final class SupervisedChildren {
             this.name = name;
             this.jar = jar;
             this.port = port;
+            this.managementPort = managementPort;
             this.environment = Map.copyOf(environment);
             this.workingDirectory = workingDirectory;
             this.logFile = logFile;
@@ -144,7 +147,7 @@ final class SupervisedChildren {
 
         /** Starts the process; {@link #awaitReady()} waits for it. */
         Service start() {
-            current = ServiceProcess.start(name, jar, port, environment, workingDirectory, logFile, maxHeap);
+            current = ServiceProcess.start(name, jar, port, managementPort, environment, workingDirectory, logFile, maxHeap);
             return this;
         }
 
@@ -178,6 +181,11 @@ final class SupervisedChildren {
 
         int port() {
             return port;
+        }
+
+        /** Health and metrics, no credentials. */
+        int managementPort() {
+            return managementPort;
         }
 
         long pid() {
