@@ -24,8 +24,11 @@ final class Detached {
     /** Set in the detached JVM's environment: the supervisor's pid. */
     static final String SUPERVISOR_PID = "PROMPTLOOP_DEVSTACK_SUPERVISOR_PID";
 
-    /** Longer than the dev stack's own worst case (services 30 s, registry 20 s, Kafka 30 s, PostgreSQL). */
-    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
+    /**
+     * Longer than the dev stack's own bound: if it is still running then, it is killed, and the test kit's
+     * watchdogs end its children (SIGTERM, SIGKILL 20 s later).
+     */
+    private static final Duration STOP_TIMEOUT = DevStack.STOP_BOUND.plusSeconds(20);
 
     private static final List<Path> SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"));
 
@@ -141,8 +144,7 @@ final class Detached {
         stack.destroy();
         try {
             if (!stack.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                System.err.println(
-                        "devstack: did not stop within " + STOP_TIMEOUT.toMinutes() + " minutes: killing it");
+                System.err.println("devstack: did not stop within " + STOP_TIMEOUT.toSeconds() + " s: killing it");
                 stack.destroyForcibly();
             }
         } catch (InterruptedException e) {

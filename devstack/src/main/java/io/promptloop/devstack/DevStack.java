@@ -18,10 +18,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +33,6 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +70,24 @@ public final class DevStack implements AutoCloseable {
     static final String REGISTRY_DATABASE = "apicurio";
 
     private static final Duration SERVICE_READY_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
+
+    /** How long a service, the registry, Kafka and PostgreSQL each have to stop before SIGKILL of its processes. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** How long the simulated agent, evaluator and traffic (in this JVM) have to flush and close. */
+    private static final Duration CLIENT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** After a SIGKILL, how long to wait for the processes to be gone (as {@code ChildProcess} does). */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(6);
+
+    /**
+     * The longest a stop can take whatever state the children are in: interrupting a restart in progress, then
+     * services (and at the same time the in-process clients), then registry and Kafka, then PostgreSQL, each
+     * within {@link #STOP_TIMEOUT} plus the wait after its SIGKILL.
+     */
+    static final Duration STOP_BOUND =
+            Duration.ofSeconds(10).plus(STOP_TIMEOUT.plus(KILL_WAIT).multipliedBy(3));
+
     private static final String SERVICE_HEAP = "512m";
 
     /**
@@ -168,7 +180,8 @@ public final class DevStack implements AutoCloseable {
     private final KafkaBroker kafka;
     private final ApicurioRegistry registry;
     private final List<ServiceDefinition> definitions;
-    private final List<ServiceProcess> services = Collections.synchronizedList(new ArrayList<>());
+    private final List<SupervisedChildren.Service> services = Collections.synchronizedList(new ArrayList<>());
+    private final Supervisor supervisor;
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Duration> startupTimes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -192,6 +205,7 @@ public final class DevStack implements AutoCloseable {
         this.out = out;
         this.dataDirectory = options.dataDirectory().toAbsolutePath().normalize();
         this.logDirectory = dataDirectory.resolve("logs");
+        this.supervisor = new Supervisor(out);
         try {
             Files.createDirectories(logDirectory);
         } catch (IOException e) {
@@ -264,7 +278,7 @@ public final class DevStack implements AutoCloseable {
             return;
         }
         if (options.help()) {
-            System.out.print(Options.USAGE);
+            System.out.print(Options.usage());
             return;
         }
         Optional<Detached.Launch> detached;
@@ -381,27 +395,24 @@ public final class DevStack implements AutoCloseable {
                     notes.add(definition.name() + ": not started, " + jar + " has not been built");
                     continue;
                 }
-                ServiceProcess service = startService(definition, jar);
+                SupervisedChildren.Service service = startService(definition, jar);
                 ready.add(CompletableFuture.runAsync(
                         () -> step(definition.name(), () -> {
-                            service.awaitReady(SERVICE_READY_TIMEOUT);
+                            service.awaitReady();
                             return definition.name() + " ready on " + "http://127.0.0.1:" + service.port() + " (pid "
                                     + service.pid() + ")";
                         }),
                         executor));
             }
             await(CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)));
-            for (ServiceProcess service : services) {
-                service.onExit().thenAccept(code -> {
-                    if (!stopping) {
-                        out.println("devstack: WARNING " + service.name() + " exited unexpectedly with code " + code
-                                + "; last lines of " + service.logFile() + ":\n"
-                                + ServiceProcess.tail(service.logFile(), 20));
-                    }
-                });
+            supervisor.watch(SupervisedChildren.postgres(postgres));
+            supervisor.watch(SupervisedChildren.kafka(kafka));
+            supervisor.watch(SupervisedChildren.registry(registry));
+            synchronized (services) {
+                services.forEach(supervisor::watch);
             }
 
-            Optional<ServiceProcess> optimizer = service("optimizer-service");
+            Optional<SupervisedChildren.Service> optimizer = service("optimizer-service");
             if (optimizer.isPresent() && options.agent()) {
                 step("baseline instruction", () -> registerBaseline(optimizer.get()));
             }
@@ -486,7 +497,12 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    /** Stops everything this stack started, in reverse order of dependency. Idempotent. */
+    /**
+     * Stops everything this stack started, in reverse order of dependency, within {@link #STOP_BOUND} whatever
+     * state the children are in: no more restarts; the services (SIGTERM, SIGKILL of the process tree after
+     * {@link #STOP_TIMEOUT}) while the in-process clients flush; then the registry and Kafka; then PostgreSQL, each
+     * in the same way. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -495,66 +511,65 @@ public final class DevStack implements AutoCloseable {
         stopping = true;
         long started = System.nanoTime();
         out.println();
-        out.println("promptloop dev stack: stopping");
+        out.println("promptloop dev stack: stopping (at most " + STOP_BOUND.toSeconds() + " s)");
+        supervisor.stopWatching();
+        List<Thread> first = new ArrayList<>();
         RoutedTraffic currentTraffic = traffic;
         if (currentTraffic != null) {
-            stopQuietly("simulated traffic", () -> {
+            first.add(stopInBackground("simulated traffic", () -> {
                 currentTraffic.close();
                 RoutedTraffic.Stats stats = currentTraffic.stats();
                 return stats.requestsServed() + " requests served, " + stats.observationsSent() + " observations sent"
                         + (stats.failures() > 0 ? ", " + stats.failures() + " failures" : "");
-            });
+            }));
         }
         SimulatedEvaluator currentEvaluator = evaluator;
         if (currentEvaluator != null) {
-            stopQuietly("simulated evaluator", () -> {
+            first.add(stopInBackground("simulated evaluator", () -> {
                 currentEvaluator.close();
                 SimulatedEvaluator.Stats stats = currentEvaluator.stats();
                 return stats.requestsAnswered() + " requests answered, " + stats.requestsIgnored() + " ignored"
                         + (stats.failures() > 0 ? ", " + stats.failures() + " failures" : "");
-            });
+            }));
         }
         SimulatedAgent currentAgent = agent;
         if (currentAgent != null) {
-            stopQuietly("simulated agent", () -> {
+            first.add(stopInBackground("simulated agent", () -> {
                 currentAgent.close();
                 SimulatedAgent.Stats stats = currentAgent.stats();
                 return stats.sessionsStarted() + " sessions, " + stats.recordsSent() + " records sent"
                         + (stats.sendFailures() > 0 ? ", " + stats.sendFailures() + " failed" : "");
-            });
+            }));
         }
-        List<ServiceProcess> running;
+        List<SupervisedChildren.Service> running;
         synchronized (services) {
             running = List.copyOf(services);
         }
-        List<Thread> stoppers = new ArrayList<>();
-        for (ServiceProcess service : running) {
-            stoppers.add(Thread.ofPlatform()
-                    .name("devstack-stop-" + service.name())
-                    .start(() -> stopQuietly(service.name(), () -> {
-                        service.stop(SERVICE_STOP_GRACE);
-                        return "pid " + service.pid();
-                    })));
+        for (SupervisedChildren.Service service : running) {
+            first.add(stopInBackground(service.name(), () -> {
+                String pid = service.process().map(p -> "pid " + p.pid()).orElse("");
+                service.stop(STOP_TIMEOUT);
+                return pid;
+            }));
         }
-        for (Thread stopper : stoppers) {
-            try {
-                stopper.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        stopQuietly("Apicurio Registry", () -> {
-            registry.stop();
-            return registry.url();
-        });
-        stopQuietly("Kafka", () -> {
-            kafka.stop();
-            return kafka.bootstrapServers();
-        });
-        stopQuietly("PostgreSQL", () -> {
-            postgres.stop();
-            return "127.0.0.1:" + postgres.port();
-        });
+        joinAll(first, STOP_TIMEOUT.plus(KILL_WAIT).plusSeconds(1));
+        joinAll(
+                List.of(
+                        stopInBackground("Apicurio Registry", () -> {
+                            registry.stop(STOP_TIMEOUT);
+                            return registry.url();
+                        }),
+                        stopInBackground("Kafka", () -> {
+                            kafka.stop(STOP_TIMEOUT);
+                            return kafka.bootstrapServers();
+                        })),
+                STOP_TIMEOUT.plus(KILL_WAIT).plusSeconds(1));
+        joinAll(
+                List.of(stopInBackground("PostgreSQL", () -> {
+                    postgres.stop(STOP_TIMEOUT);
+                    return "127.0.0.1:" + postgres.port();
+                })),
+                STOP_TIMEOUT.plus(KILL_WAIT).plusSeconds(1));
         release(lock);
         out.printf(
                 Locale.ROOT,
@@ -562,6 +577,27 @@ public final class DevStack implements AutoCloseable {
                 (System.nanoTime() - started) / 1e9,
                 dataDirectory);
         out.flush();
+    }
+
+    /** Stops one thing on a daemon thread of its own, printing how long it took. */
+    private Thread stopInBackground(String name, Supplier<String> action) {
+        return Thread.ofPlatform().daemon().name("devstack-stop-" + name).start(() -> stopQuietly(name, action));
+    }
+
+    /** Waits for {@code threads} until {@code timeout} has passed in all; a stop that takes longer is left behind. */
+    private void joinAll(List<Thread> threads, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread thread : threads) {
+            try {
+                if (!thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    out.println("  [failed] " + thread.getName().replace("devstack-stop-", "stopping ")
+                            + " did not end within " + timeout.toSeconds() + " s: going on");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** What is where: printed once everything is up. */
@@ -624,7 +660,7 @@ public final class DevStack implements AutoCloseable {
                 .append("\n   health:               ")
                 .append(registry.managementUrl())
                 .append("/health/ready\n");
-        for (ServiceProcess service : services) {
+        for (SupervisedChildren.Service service : services) {
             String url = "http://127.0.0.1:" + service.port();
             b.append("\n ").append(service.name()).append("   ").append(url).append("   (pid ");
             b.append(service.pid()).append(")\n");
@@ -695,7 +731,17 @@ public final class DevStack implements AutoCloseable {
         } else {
             b.append("\n simulated agent   off (--no-agent)\n");
         }
-        b.append("\n logs          ").append(logDirectory).append('\n');
+        b.append("\n processes     ").append(processes()).append('\n');
+        b.append(" supervision   a child that dies is reported and started again after ")
+                .append(Supervisor.FIRST_BACKOFF.toSeconds())
+                .append(" s, doubling to ")
+                .append(Supervisor.MAX_BACKOFF.toSeconds())
+                .append(" s (given up after ")
+                .append(Supervisor.GIVE_UP_AFTER)
+                .append(" failures in a row); Ctrl-C stops all within ")
+                .append(STOP_BOUND.toSeconds())
+                .append(" s\n");
+        b.append(" logs          ").append(logDirectory).append('\n');
         b.append(" credentials   ").append(credentials.file()).append('\n');
         b.append(" startup       ");
         synchronized (startupTimes) {
@@ -738,6 +784,19 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
+    /** {@code name pid, ...} of every child process and of this JVM, for the banner (and tests that kill them). */
+    String processes() {
+        List<String> processes = new ArrayList<>();
+        processes.add("devstack " + ProcessHandle.current().pid());
+        postgres.postmaster().ifPresent(p -> processes.add("postgresql " + p.pid()));
+        kafka.process().ifPresent(p -> processes.add("kafka " + p.pid()));
+        registry.process().ifPresent(p -> processes.add("apicurio-registry " + p.pid()));
+        synchronized (services) {
+            services.forEach(s -> s.process().ifPresent(p -> processes.add(s.name() + " " + p.pid())));
+        }
+        return String.join(", ", processes);
+    }
+
     SimulatedAgent agent() {
         return agent;
     }
@@ -758,84 +817,17 @@ public final class DevStack implements AutoCloseable {
 
     // --- internals
 
-    private Optional<ServiceProcess> service(String name) {
+    private Optional<SupervisedChildren.Service> service(String name) {
         synchronized (services) {
             return services.stream().filter(s -> s.name().equals(name)).findFirst();
         }
     }
 
-    /**
-     * Registers the simulated agent's instruction with the optimizer ({@code POST /api/instructions}): the seed
-     * candidate of the policy's runs and the baseline of their A/B tests. The optimizer keeps one version per text
-     * and activates only a predictor's first, so on a restart this changes nothing — a rolled-out winner stays
-     * active.
-     */
-    private String registerBaseline(ServiceProcess optimizer) {
+    private String registerBaseline(SupervisedChildren.Service optimizer) {
         String agentName = SimulatedAgent.DEFAULT_AGENT; // the agent's main instruction: no predictor
-        String body =
-                "{\"agent\":" + json(agentName) + ",\"predictor\":null,\"text\":" + json(BASELINE_INSTRUCTION) + "}";
-        String url = "http://127.0.0.1:" + optimizer.port() + "/api/instructions";
-        HttpResponse<String> response;
-        try (HttpClient client =
-                HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build()) {
-            response = client.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .timeout(HTTP_TIMEOUT)
-                            .header("Content-Type", "application/json")
-                            .header("Authorization", basicAuth())
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot register the baseline instruction at " + url, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while registering the baseline instruction", e);
-        }
-        if (response.statusCode() != 201 && response.statusCode() != 200) {
-            throw new IllegalStateException("the optimizer refused the baseline instruction: POST " + url + " answered "
-                    + response.statusCode() + ": " + response.body());
-        }
-        String version = field(response.body(), "version");
-        boolean active = response.body().matches("(?s).*\"(is_?[Aa]ctive|active)\"\\s*:\\s*true.*");
-        baselineInstruction = "v" + version + (active ? " (active)" : " (a later version is active)");
+        baselineInstruction = OptimizerBaseline.register(
+                optimizer.port(), agentName, BASELINE_INSTRUCTION, Credentials.ADMIN_USER, adminPassword());
         return "baseline instruction of " + agentName + " registered with the optimizer: " + baselineInstruction;
-    }
-
-    private String basicAuth() {
-        return "Basic "
-                + Base64.getEncoder()
-                        .encodeToString(
-                                (Credentials.ADMIN_USER + ":" + adminPassword()).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A JSON string literal. */
-    static String json(String text) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    /** The value of a top-level number field of a small JSON object, or "?" when absent. */
-    private static String field(String json, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)")
-                .matcher(json);
-        return m.find() ? m.group(1) : "?";
     }
 
     /** A change of the simulated agent's routing, in the dev stack's output: the loop turning. */
@@ -871,32 +863,32 @@ public final class DevStack implements AutoCloseable {
                 .append("     SELECT * FROM analytics.v_active_instructions;\n");
     }
 
-    private ServiceProcess startService(ServiceDefinition definition, Path jar) {
+    private SupervisedChildren.Service startService(ServiceDefinition definition, Path jar) {
         if (stopping) {
             throw new IllegalStateException("stopping");
         }
         int port = definition.requestedPort() != 0 ? definition.requestedPort() : freePort();
-        DatabaseLogin login = login(definition.login());
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("SPRING_DATASOURCE_URL", login.jdbcUrl());
-        environment.put("SPRING_DATASOURCE_USERNAME", login.user());
-        environment.put("SPRING_DATASOURCE_PASSWORD", login.password());
-        environment.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        environment.put("PROMPTLOOP_REGISTRY_URL", registry.apiV3Url());
-        environment.put("PROMPTLOOP_SECURITY_USERS_0_NAME", Credentials.ADMIN_USER);
-        environment.put("PROMPTLOOP_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword());
-        environment.put("PROMPTLOOP_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
-        environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", ""); // plain text in the log file, not JSON
-        environment.putAll(definition.settings());
-        ServiceProcess service = ServiceProcess.start(
-                definition.name(),
-                copyToRunDirectory(jar, definition.name() + ".jar"),
+        int managementPort = freePort();
+        Map<String, String> environment = ServiceEnvironment.of(
+                login(definition.login()),
+                kafka.bootstrapServers(),
+                registry.apiV3Url(),
                 port,
-                freePort(),
-                environment,
-                dataDirectory,
-                logDirectory.resolve(definition.name() + ".log"),
-                SERVICE_HEAP);
+                managementPort,
+                Credentials.ADMIN_USER,
+                adminPassword(),
+                definition.settings());
+        SupervisedChildren.Service service = new SupervisedChildren.Service(
+                        definition.name(),
+                        copyToRunDirectory(jar, definition.name() + ".jar"),
+                        port,
+                        managementPort,
+                        environment,
+                        dataDirectory,
+                        logDirectory.resolve(definition.name() + ".log"),
+                        SERVICE_HEAP,
+                        SERVICE_READY_TIMEOUT)
+                .start();
         services.add(service);
         return service;
     }

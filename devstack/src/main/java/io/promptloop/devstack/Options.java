@@ -3,10 +3,10 @@ package io.promptloop.devstack;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.Set;
+import picocli.CommandLine;
 
 /**
- * The command line of {@code ./promptloop run}.
+ * The command line of {@code ./promptloop run}, parsed by picocli.
  *
  * @param help print usage and exit
  * @param dataDirectory data, logs and credentials
@@ -60,55 +60,6 @@ record Options(
         }
     }
 
-    static final String USAGE = """
-            Usage: ./promptloop run [options]
-                   java -jar devstack/target/devstack.jar [options]
-
-            Starts PostgreSQL 17, Kafka (KRaft), Apicurio Registry, the promptloop services and a simulated
-            agent on 127.0.0.1 and keeps them running until Ctrl-C, which stops everything.
-
-            Options:
-              --data-dir DIR                  data, logs and credentials (default: ./.promptloop)
-              --project-dir DIR               checkout with the built service jars (default: the one this
-                                              jar was built in, else the current directory)
-              --pg-port PORT                  PostgreSQL (default 5432)
-              --kafka-port PORT               Kafka bootstrap (default 9092)
-              --kafka-controller-port PORT    KRaft controller (default: a free port)
-              --registry-port PORT            Apicurio Registry HTTP API (default 8080)
-              --registry-management-port PORT registry health and metrics (default: a free port)
-              --registry-storage KIND         postgresql (default: schema ids survive restarts) or memory
-              --ingest-port PORT              ingest-service HTTP (default 8081)
-              --optimizer-port PORT           optimizer-service HTTP (default 8082)
-              --abtest-port PORT              abtest-service HTTP (default 8083)
-              --no-services                   start the infrastructure only (run services from the IDE)
-              --no-agent                      do not start the simulated agent (nor the evaluator that
-                                              answers the optimizer's evaluation requests)
-              --agent-rate N                  sessions the simulated agent starts per second (default 2)
-              --agent-seed N                  the agent's random seed (default: a new one, printed)
-              --traffic-rate N                production requests per second the simulated agent serves by
-                                              the instruction-routing topic, and reports as A/B observations
-                                              while a test runs (default 25)
-              -h, --help                      this text
-
-            Port 0 picks a free port. Exits with 1 if something failed to start, 64 for a bad command line.
-            """;
-
-    private static final Set<String> WITH_VALUE = Set.of(
-            "--data-dir",
-            "--project-dir",
-            "--pg-port",
-            "--kafka-port",
-            "--kafka-controller-port",
-            "--registry-port",
-            "--registry-management-port",
-            "--registry-storage",
-            "--ingest-port",
-            "--optimizer-port",
-            "--abtest-port",
-            "--agent-rate",
-            "--agent-seed",
-            "--traffic-rate");
-
     static Options defaults(Path projectDirectory) {
         return new Options(
                 false,
@@ -130,153 +81,193 @@ record Options(
                 25.0);
     }
 
-    /** Parses {@code --name value} and {@code --name=value}; later options win. */
+    /**
+     * Parses {@code --name value} and {@code --name=value} with picocli; a later option wins over an earlier one
+     * (the detached launcher puts {@code --project-dir} before the user's own options).
+     */
     static Options parse(String[] args, Path defaultProjectDirectory) throws UsageException {
-        Builder b = new Builder(defaults(defaultProjectDirectory));
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
-                name = arg.substring(0, equals);
-                value = arg.substring(equals + 1);
-            }
-            boolean flag = name.equals("-h") || name.equals("--help") || name.startsWith("--no-");
-            if (flag && value != null) {
-                throw new UsageException(name + " takes no value");
-            }
-            if (!flag && value == null && isKnown(name)) {
-                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                    throw new UsageException(name + " needs a value");
-                }
-                value = args[++i];
-            }
-            switch (name) {
-                case "-h", "--help" -> b.help = true;
-                case "--no-services" -> b.services = false;
-                case "--no-agent" -> b.agent = false;
-                case "--data-dir" -> b.dataDirectory = path(name, value);
-                case "--project-dir" -> b.projectDirectory = path(name, value);
-                case "--pg-port" -> b.postgresPort = port(name, value);
-                case "--kafka-port" -> b.kafkaPort = port(name, value);
-                case "--kafka-controller-port" -> b.kafkaControllerPort = port(name, value);
-                case "--registry-port" -> b.registryPort = port(name, value);
-                case "--registry-management-port" -> b.registryManagementPort = port(name, value);
-                case "--registry-storage" -> b.registryStorage = storage(name, value);
-                case "--ingest-port" -> b.ingestPort = port(name, value);
-                case "--optimizer-port" -> b.optimizerPort = port(name, value);
-                case "--abtest-port" -> b.abtestPort = port(name, value);
-                case "--agent-rate" -> b.agentRate = rate(name, value, "sessions");
-                case "--traffic-rate" -> b.trafficRate = rate(name, value, "requests");
-                case "--agent-seed" -> b.agentSeed = OptionalLong.of(seed(name, value));
-                default ->
-                    throw new UsageException(
-                            arg.startsWith("-") ? "unknown option " + name : "unexpected argument '" + arg + "'");
-            }
-        }
-        return b.build();
-    }
-
-    private static boolean isKnown(String name) {
-        return WITH_VALUE.contains(name);
-    }
-
-    private static Path path(String name, String value) throws UsageException {
-        if (value == null || value.isBlank()) {
-            throw new UsageException(name + " needs a directory");
-        }
+        CommandLineArguments arguments = new CommandLineArguments(defaults(defaultProjectDirectory));
+        CommandLine commandLine = commandLine(arguments);
         try {
-            return Path.of(value);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new UsageException(name + ": not a valid path: " + value);
+            commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage());
         }
+        return arguments.toOptions(commandLine.isUsageHelpRequested());
     }
 
-    private static int port(String name, String value) throws UsageException {
-        try {
-            int port = Integer.parseInt(value.strip());
-            if (port < 0 || port > 65_535) {
-                throw new UsageException(name + " must be a port number 0..65535, was " + value);
-            }
-            return port;
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a port number 0..65535, was '" + value + "'");
-        }
+    /** The {@code --help} text. */
+    static String usage() {
+        return commandLine(new CommandLineArguments(defaults(Path.of("")))).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
-    private static double rate(String name, String value, String what) throws UsageException {
-        try {
-            double rate = Double.parseDouble(value.strip());
-            if (!(rate > 0) || rate > 1_000) {
-                throw new UsageException(
-                        name + " must be a number of " + what + " per second in (0, 1000], was " + value);
-            }
-            return rate;
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a number of " + what + " per second, was '" + value + "'");
-        }
+    private static CommandLine commandLine(CommandLineArguments arguments) {
+        CommandLine commandLine = new CommandLine(arguments);
+        commandLine.setOverwrittenOptionsAllowed(true);
+        commandLine.setUsageHelpWidth(110);
+        return commandLine;
     }
 
-    private static long seed(String name, String value) throws UsageException {
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a whole number, was '" + value + "'");
-        }
-    }
+    /** The command line as picocli binds it, with the defaults of {@link #defaults(Path)}. */
+    @CommandLine.Command(
+            name = "./promptloop run",
+            sortOptions = false,
+            customSynopsis = {"./promptloop run [options]", "       java -jar devstack/target/devstack.jar [options]"},
+            description = {
+                "",
+                "Starts PostgreSQL 17, Kafka (KRaft), Apicurio Registry, the promptloop services and a simulated",
+                "agent on 127.0.0.1 and keeps them running until Ctrl-C, which stops everything. A child that dies",
+                "is reported and started again on its data, after 1 s doubling to 30 s (given up after 10 failures",
+                "in a row).",
+                "",
+                "Options:"
+            },
+            footer = {
+                "",
+                "Port 0 picks a free port. Exits with 1 if something failed to start, 64 for a bad command line."
+            })
+    static final class CommandLineArguments {
 
-    private static RegistryStorage storage(String name, String value) throws UsageException {
-        try {
-            return RegistryStorage.valueOf(value.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(name + " must be postgresql or memory, was '" + value + "'");
-        }
-    }
-
-    /** The options while they are parsed. */
-    private static final class Builder {
+        @CommandLine.Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this text")
         boolean help;
+
+        @CommandLine.Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
+                converter = PathConverter.class,
+                description = "data, logs and credentials (default: ./.promptloop)")
         Path dataDirectory;
+
+        @CommandLine.Option(
+                names = "--project-dir",
+                paramLabel = "DIR",
+                converter = PathConverter.class,
+                description = "checkout with the built service jars (default: the one this jar was built in, else"
+                        + " the current directory)")
         Path projectDirectory;
+
+        @CommandLine.Option(
+                names = "--pg-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "PostgreSQL (default 5432)")
         int postgresPort;
+
+        @CommandLine.Option(
+                names = "--kafka-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "Kafka bootstrap (default 9092)")
         int kafkaPort;
+
+        @CommandLine.Option(
+                names = "--kafka-controller-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "KRaft controller (default: a free port)")
         int kafkaControllerPort;
+
+        @CommandLine.Option(
+                names = "--registry-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "Apicurio Registry HTTP API (default 8080)")
         int registryPort;
+
+        @CommandLine.Option(
+                names = "--registry-management-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "registry health and metrics (default: a free port)")
         int registryManagementPort;
+
+        @CommandLine.Option(
+                names = "--registry-storage",
+                paramLabel = "KIND",
+                converter = StorageConverter.class,
+                description = "postgresql (default: schema ids survive restarts) or memory")
         RegistryStorage registryStorage;
+
+        @CommandLine.Option(
+                names = "--ingest-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "ingest-service HTTP (default 8081)")
         int ingestPort;
+
+        @CommandLine.Option(
+                names = "--optimizer-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "optimizer-service HTTP (default 8082)")
         int optimizerPort;
+
+        @CommandLine.Option(
+                names = "--abtest-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "abtest-service HTTP (default 8083)")
         int abtestPort;
-        boolean services;
-        boolean agent;
+
+        @CommandLine.Option(
+                names = "--no-services",
+                arity = "0",
+                description = "start the infrastructure only (run services from the IDE)")
+        boolean noServices;
+
+        @CommandLine.Option(
+                names = "--no-agent",
+                arity = "0",
+                description = "do not start the simulated agent (nor the evaluator that answers the optimizer's"
+                        + " evaluation requests)")
+        boolean noAgent;
+
+        @CommandLine.Option(
+                names = "--agent-rate",
+                paramLabel = "N",
+                converter = SessionRateConverter.class,
+                description = "sessions the simulated agent starts per second (default 2)")
         double agentRate;
-        OptionalLong agentSeed;
+
+        @CommandLine.Option(
+                names = "--agent-seed",
+                paramLabel = "N",
+                converter = SeedConverter.class,
+                description = "the agent's random seed (default: a new one, printed)")
+        Long agentSeed;
+
+        @CommandLine.Option(
+                names = "--traffic-rate",
+                paramLabel = "N",
+                converter = RequestRateConverter.class,
+                description = "production requests per second the simulated agent serves by the instruction-routing"
+                        + " topic, and reports as A/B observations while a test runs (default 25)")
         double trafficRate;
 
-        Builder(Options o) {
-            help = o.help;
-            dataDirectory = o.dataDirectory;
-            projectDirectory = o.projectDirectory;
-            postgresPort = o.postgresPort;
-            kafkaPort = o.kafkaPort;
-            kafkaControllerPort = o.kafkaControllerPort;
-            registryPort = o.registryPort;
-            registryManagementPort = o.registryManagementPort;
-            registryStorage = o.registryStorage;
-            ingestPort = o.ingestPort;
-            optimizerPort = o.optimizerPort;
-            abtestPort = o.abtestPort;
-            services = o.services;
-            agent = o.agent;
-            agentRate = o.agentRate;
-            agentSeed = o.agentSeed;
-            trafficRate = o.trafficRate;
+        CommandLineArguments(Options defaults) {
+            dataDirectory = defaults.dataDirectory();
+            projectDirectory = defaults.projectDirectory();
+            postgresPort = defaults.postgresPort();
+            kafkaPort = defaults.kafkaPort();
+            kafkaControllerPort = defaults.kafkaControllerPort();
+            registryPort = defaults.registryPort();
+            registryManagementPort = defaults.registryManagementPort();
+            registryStorage = defaults.registryStorage();
+            ingestPort = defaults.ingestPort();
+            optimizerPort = defaults.optimizerPort();
+            abtestPort = defaults.abtestPort();
+            noServices = !defaults.services();
+            noAgent = !defaults.agent();
+            agentRate = defaults.agentRate();
+            trafficRate = defaults.trafficRate();
         }
 
-        Options build() {
+        Options toOptions(boolean helpRequested) {
             return new Options(
-                    help,
+                    helpRequested,
                     dataDirectory,
                     projectDirectory,
                     postgresPort,
@@ -288,11 +279,89 @@ record Options(
                     ingestPort,
                     optimizerPort,
                     abtestPort,
-                    services,
-                    agent,
+                    !noServices,
+                    !noAgent,
                     agentRate,
-                    agentSeed,
+                    agentSeed == null ? OptionalLong.empty() : OptionalLong.of(agentSeed),
                     trafficRate);
+        }
+    }
+
+    static final class PathConverter implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            if (value.isBlank()) {
+                throw new CommandLine.TypeConversionException("needs a directory");
+            }
+            try {
+                return Path.of(value);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new CommandLine.TypeConversionException("not a valid path: " + value);
+            }
+        }
+    }
+
+    static final class PortConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int port = Integer.parseInt(value.strip());
+                if (port >= 0 && port <= 65_535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new CommandLine.TypeConversionException("must be a port number 0..65535, was '" + value + "'");
+        }
+    }
+
+    static final class SessionRateConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return rate(value, "sessions");
+        }
+    }
+
+    static final class RequestRateConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return rate(value, "requests");
+        }
+    }
+
+    private static double rate(String value, String what) {
+        try {
+            double rate = Double.parseDouble(value.strip());
+            if (rate > 0 && rate <= 1_000) {
+                return rate;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new CommandLine.TypeConversionException(
+                "must be a number of " + what + " per second in (0, 1000], was '" + value + "'");
+    }
+
+    static final class SeedConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("must be a whole number, was '" + value + "'");
+            }
+        }
+    }
+
+    static final class StorageConverter implements CommandLine.ITypeConverter<RegistryStorage> {
+        @Override
+        public RegistryStorage convert(String value) {
+            try {
+                return RegistryStorage.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("must be postgresql or memory, was '" + value + "'");
+            }
         }
     }
 }

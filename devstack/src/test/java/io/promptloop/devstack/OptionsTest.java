@@ -56,21 +56,59 @@ class OptionsTest {
         assertThat(options.registryStorage()).isEqualTo(Options.RegistryStorage.MEMORY);
     }
 
+    @Test
+    void shouldLetALaterOptionWin() throws Exception {
+        Options options = Options.parse(
+                new String[] {"--project-dir", "/first", "--pg-port", "1", "--project-dir=/second", "--pg-port", "0"},
+                PROJECT);
+
+        assertThat(options.projectDirectory()).isEqualTo(Path.of("/second"));
+        assertThat(options.postgresPort()).isZero();
+    }
+
+    @Test
+    void shouldAnswerHelpWithEveryOption() throws Exception {
+        assertThat(Options.parse(new String[] {"--help"}, PROJECT).help()).isTrue();
+        assertThat(Options.parse(new String[] {"-h"}, PROJECT).help()).isTrue();
+        assertThat(Options.usage())
+                .startsWith("Usage: ./promptloop run [options]")
+                .contains(
+                        "--data-dir=DIR",
+                        "--project-dir=DIR",
+                        "--pg-port=PORT",
+                        "--kafka-port=PORT",
+                        "--kafka-controller-port=PORT",
+                        "--registry-port=PORT",
+                        "--registry-management-port=PORT",
+                        "--registry-storage=KIND",
+                        "--ingest-port=PORT",
+                        "--optimizer-port=PORT",
+                        "--abtest-port=PORT",
+                        "--no-services",
+                        "--no-agent",
+                        "--agent-rate=N",
+                        "--agent-seed=N",
+                        "--traffic-rate=N",
+                        "-h, --help",
+                        "Port 0 picks a free port.");
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
             value = {
-                "--bogus                     | unknown option --bogus",
-                "stray                       | unexpected argument 'stray'",
-                "--pg-port                   | --pg-port needs a value",
-                "--pg-port --no-agent        | --pg-port needs a value",
-                "--pg-port 70000             | port number",
-                "--kafka-port=abc            | port number",
-                "--agent-rate 0              | sessions per second",
+                "--bogus                     | Unknown option: '--bogus'",
+                "stray                       | Unmatched argument at index 0: 'stray'",
+                "--pg-port                   | Missing required parameter for option '--pg-port'",
+                "--pg-port --no-agent        | Expected parameter for option '--pg-port' but found '--no-agent'",
+                "--pg-port 70000             | --pg-port': must be a port number 0..65535, was '70000'",
+                "--kafka-port=abc            | --kafka-port': must be a port number 0..65535, was 'abc'",
+                "--agent-rate 0              | --agent-rate': must be a number of sessions per second in (0, 1000]",
                 "--agent-rate=-1             | sessions per second",
-                "--traffic-rate 5000         | requests per second in (0, 1000]",
-                "--no-agent=yes              | --no-agent takes no value",
-                "--registry-storage disk     | postgresql or memory",
+                "--traffic-rate 5000         | requests per second in (0, 1000], was '5000'",
+                "--agent-seed x              | --agent-seed': must be a whole number, was 'x'",
+                "--no-agent=yes              | --no-agent",
+                "--registry-storage disk     | must be postgresql or memory, was 'disk'",
             })
     void shouldRejectABadCommandLine(String commandLine, String message) {
         assertThatThrownBy(() -> Options.parse(commandLine.split(" "), PROJECT))

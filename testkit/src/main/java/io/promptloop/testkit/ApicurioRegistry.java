@@ -125,8 +125,13 @@ public final class ApicurioRegistry implements ManagedRegistry, AutoCloseable {
 
     /** Stops the registry (SIGTERM, then SIGKILL after 20 s). In-memory artifacts are lost. */
     public synchronized void stop() {
+        stop(STOP_GRACE);
+    }
+
+    /** Stops the registry: SIGTERM, then SIGKILL of its process tree after {@code grace}. */
+    public synchronized void stop(Duration grace) {
         if (process != null) {
-            process.stop(STOP_GRACE);
+            process.stop(grace);
             process = null;
             LOG.log(System.Logger.Level.INFO, "Apicurio Registry on {0} stopped", url());
         }
@@ -157,6 +162,11 @@ public final class ApicurioRegistry implements ManagedRegistry, AutoCloseable {
 
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
+    }
+
+    /** The process of the last {@link #start()}, alive or not; empty before the first start and after a stop. */
+    public synchronized java.util.Optional<ChildProcess> process() {
+        return java.util.Optional.ofNullable(process);
     }
 
     private void awaitReady() {

@@ -115,8 +115,16 @@ public final class KafkaBroker implements ManagedKafka, AutoCloseable {
     /** Stops the broker (SIGTERM, then SIGKILL after 30 s), keeping ports and data. */
     @Override
     public synchronized void stop() {
+        stop(STOP_GRACE);
+    }
+
+    /**
+     * Stops the broker: SIGTERM, then SIGKILL of its process tree after {@code grace}; keeps ports and data. A
+     * broker that already died is only forgotten.
+     */
+    public synchronized void stop(Duration grace) {
         if (process != null) {
-            process.stop(STOP_GRACE);
+            process.stop(grace);
             process = null;
             LOG.log(System.Logger.Level.INFO, "Kafka broker on {0} stopped", bootstrapServers());
         }
@@ -154,6 +162,11 @@ public final class KafkaBroker implements ManagedKafka, AutoCloseable {
 
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
+    }
+
+    /** The process of the last {@link #start()}, alive or not; empty before the first start and after a stop. */
+    public synchronized java.util.Optional<ChildProcess> process() {
+        return java.util.Optional.ofNullable(process);
     }
 
     private Path writeConfiguration() {

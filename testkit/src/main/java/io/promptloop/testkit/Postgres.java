@@ -41,6 +41,7 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
     private final Path dataDirectory;
     private final Path logFile;
     private EmbeddedPostgres server;
+    private Optional<ProcessHandle> postmaster = Optional.empty();
     private Optional<Process> watchdog = Optional.empty();
 
     /**
@@ -94,7 +95,10 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
     @Override
     public synchronized void start() {
         if (server != null) {
-            return;
+            if (postmaster.map(ProcessHandle::isAlive).orElse(true)) {
+                return;
+            }
+            forgetDeadServer();
         }
         long started = System.nanoTime();
         boolean fresh = !Files.exists(dataDirectory.resolve("PG_VERSION"));
@@ -123,6 +127,7 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
                             + logFile + ":\n" + ChildProcess.tail(logFile, 40),
                     e);
         }
+        postmaster = postmasterPid().flatMap(ProcessHandle::of);
         postmasterPid().ifPresent(pid -> watchdog = ChildProcess.watch(pid, "INT"));
         if (fresh) {
             requirePasswordsOverTcp();
@@ -141,19 +146,72 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
     /** Stops the server (fast shutdown: open connections are cut), keeping port and data. */
     @Override
     public synchronized void stop() {
+        stop(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Stops the server (fast shutdown: open connections are cut), keeping port and data; if it has not stopped
+     * within {@code timeout}, kills the postmaster and its processes (SIGKILL, by pid: PostgreSQL recovers from
+     * its write-ahead log at the next start). A server that died is only forgotten.
+     */
+    public synchronized void stop(Duration timeout) {
         if (server == null) {
             return;
         }
+        if (!postmaster.map(ProcessHandle::isAlive).orElse(true)) {
+            forgetDeadServer();
+            return;
+        }
+        EmbeddedPostgres running = server;
+        java.util.concurrent.CompletableFuture<Void> close = java.util.concurrent.CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        running.close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                task -> Thread.ofPlatform().daemon().name("postgres-stop").start(task));
         try {
-            server.close();
+            close.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.log(System.Logger.Level.INFO, "PostgreSQL on 127.0.0.1:{0} stopped", Integer.toString(port));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot stop PostgreSQL on port " + port, e);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "PostgreSQL on 127.0.0.1:{0} did not stop within {1} ({2}): killing it",
+                    Integer.toString(port),
+                    timeout,
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            postmaster.filter(ProcessHandle::isAlive).ifPresent(ChildProcess::killTree);
             server = null;
+            postmaster = Optional.empty();
             watchdog.ifPresent(Process::destroy);
             watchdog = Optional.empty();
         }
+    }
+
+    /** The postmaster of the running server; empty when stopped. It may have died since. */
+    public synchronized Optional<ProcessHandle> postmaster() {
+        return postmaster;
+    }
+
+    /**
+     * After the postmaster died (kill -9): zonky's handle still holds the data directory's lock and would refuse
+     * the next start. Closing it releases the lock; its {@code pg_ctl stop} finds no server and returns at once.
+     */
+    private void forgetDeadServer() {
+        try {
+            server.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the handle of a dead PostgreSQL: {0}", e.getMessage());
+        }
+        server = null;
+        postmaster = Optional.empty();
+        watchdog.ifPresent(Process::destroy);
+        watchdog = Optional.empty();
     }
 
     /** Stops the server and removes a temporary data directory. */
@@ -193,7 +251,7 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
     }
 
     public synchronized boolean isRunning() {
-        return server != null;
+        return server != null && postmaster.map(ProcessHandle::isAlive).orElse(true);
     }
 
     /** Creates {@code database} unless it exists; the server must be running. */
