@@ -100,7 +100,8 @@ class AutoRunPolicy {
                         System.nanoTime(),
                         false,
                         null,
-                        "policy"));
+                        "policy",
+                        null));
                 log.info("policy started run {} for {}/{}", id, p.agent(), p.predictor());
                 meters.counter("promptloop.optimizer.policy.runs.started").increment();
                 started.add(new Started(p.agent(), p.predictor(), id));

@@ -1,5 +1,6 @@
 package io.promptloop.optimizer.run;
 
+import io.promptloop.optimizer.run.domain.FrontierType;
 import java.util.List;
 
 /**
@@ -15,10 +16,24 @@ public record RunConfig(
         String reflector,
         int bootstrapCandidates,
         double validationFraction,
-        Integer maxMerges) {
+        Integer maxMerges,
+        String frontierType) {
 
     /** GEPA merges the run may try; absent (runs started before merge existed) = 0, off. */
     public int merges() {
         return maxMerges == null ? 0 : maxMerges;
+    }
+
+    /**
+     * Runs started before parent selection followed the reference have no frontier type: they keep the selection they
+     * started with ({@code ParetoFront.byScoreDominance}), so that a resumed run replays its own path.
+     */
+    public boolean legacySelection() {
+        return frontierType == null;
+    }
+
+    /** The run's frontier type; instance for runs started before there was a choice. */
+    public FrontierType frontier() {
+        return frontierType == null ? FrontierType.INSTANCE : FrontierType.parse(frontierType);
     }
 }

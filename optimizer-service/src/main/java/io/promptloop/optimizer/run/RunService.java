@@ -6,6 +6,7 @@ import io.promptloop.optimizer.instruction.domain.InstructionHash;
 import io.promptloop.optimizer.reflection.domain.BootstrapFewShot;
 import io.promptloop.optimizer.reflection.domain.ReflectionExample;
 import io.promptloop.optimizer.run.domain.BudgetPreset;
+import io.promptloop.optimizer.run.domain.FrontierType;
 import io.promptloop.optimizer.run.messaging.OptimizerPublisher;
 import io.promptloop.optimizer.run.persistence.RunStore;
 import io.promptloop.optimizer.tool.ToolDescriptionRepository;
@@ -58,7 +59,8 @@ public class RunService {
             Long seed,
             boolean toolOptimization,
             Integer minibatchSize,
-            String trigger) {}
+            String trigger,
+            String frontierType) {}
 
     public static class RunRejectedException extends RuntimeException {
         private final int status;
@@ -88,6 +90,13 @@ public class RunService {
         try {
             preset = BudgetPreset.parse(request.budget() == null ? "light" : request.budget());
             budget = preset.metricCalls(request.maxMetricCalls());
+        } catch (IllegalArgumentException e) {
+            throw new RunRejectedException(400, e.getMessage());
+        }
+        FrontierType frontier;
+        try {
+            frontier =
+                    request.frontierType() == null ? FrontierType.INSTANCE : FrontierType.parse(request.frontierType());
         } catch (IllegalArgumentException e) {
             throw new RunRejectedException(400, e.getMessage());
         }
@@ -134,7 +143,8 @@ public class RunService {
                 properties.reflection().type(),
                 properties.run().bootstrapCandidates(),
                 properties.examples().validationFraction(),
-                properties.run().maxMerges());
+                properties.run().maxMerges(),
+                frontier.value());
         UUID runId = UUID.randomUUID();
         var row = new RunStore.RunRow(
                 runId,

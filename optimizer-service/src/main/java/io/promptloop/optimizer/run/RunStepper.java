@@ -139,13 +139,15 @@ public class RunStepper {
             if (c.origin().equals("reflection") || c.origin().equals("merge"))
                 reflections.put(c.iteration(), c.index());
         GepaConfig gepaConfig = new GepaConfig(
-                run.maxMetricCalls(),
-                config.minibatchSize(),
-                run.seed(),
-                config.maxIterationsWithoutImprovement(),
-                config.maxWallTimeSeconds() == null ? null : Duration.ofSeconds(config.maxWallTimeSeconds()),
-                1.0,
-                config.merges());
+                        run.maxMetricCalls(),
+                        config.minibatchSize(),
+                        run.seed(),
+                        config.maxIterationsWithoutImprovement(),
+                        config.maxWallTimeSeconds() == null ? null : Duration.ofSeconds(config.maxWallTimeSeconds()),
+                        1.0,
+                        config.merges())
+                .withFrontierType(config.frontier())
+                .withLegacySelection(config.legacySelection());
         Instant started = run.startedAt() == null ? clock.instant() : run.startedAt();
         return new RunSnapshot(
                 gepaConfig,

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param perfectScore a parent that scores this on a whole minibatch has nothing to learn there: skip it
  * @param maxMerges merges of two front candidates with a common ancestor a run may try (each right after an
  *     iteration that accepted a new candidate); 0 = merge off
+ * @param frontierType what the Pareto front is kept over ({@link FrontierType}; GEPA's default is instance)
+ * @param legacySelection true only for runs started before parent selection followed the reference
+ *     ({@link ParetoFront#byScoreDominance}), so that they replay the path they took
  */
 public record GepaConfig(
         int maxMetricCalls,
@@ -22,9 +25,12 @@ public record GepaConfig(
         int maxIterationsWithoutImprovement,
         Duration maxWallTime,
         double perfectScore,
-        int maxMerges) {
+        int maxMerges,
+        FrontierType frontierType,
+        boolean legacySelection) {
 
     public GepaConfig {
+        if (frontierType == null) throw new IllegalArgumentException("frontierType is required");
         if (maxMerges < 0) throw new IllegalArgumentException("maxMerges must be >= 0, was " + maxMerges);
         if (maxMetricCalls < 1)
             throw new IllegalArgumentException("maxMetricCalls must be >= 1, was " + maxMetricCalls);
@@ -46,6 +52,27 @@ public record GepaConfig(
         this(maxMetricCalls, minibatchSize, seed, maxIterationsWithoutImprovement, maxWallTime, perfectScore, 0);
     }
 
+    /** Instance front, reference selection. */
+    public GepaConfig(
+            int maxMetricCalls,
+            int minibatchSize,
+            long seed,
+            int maxIterationsWithoutImprovement,
+            Duration maxWallTime,
+            double perfectScore,
+            int maxMerges) {
+        this(
+                maxMetricCalls,
+                minibatchSize,
+                seed,
+                maxIterationsWithoutImprovement,
+                maxWallTime,
+                perfectScore,
+                maxMerges,
+                FrontierType.INSTANCE,
+                false);
+    }
+
     public static GepaConfig of(int maxMetricCalls, long seed) {
         return new GepaConfig(maxMetricCalls, 3, seed, 0, null, 1.0);
     }
@@ -58,6 +85,34 @@ public record GepaConfig(
                 maxIterationsWithoutImprovement,
                 maxWallTime,
                 perfectScore,
-                maxMerges);
+                maxMerges,
+                frontierType,
+                legacySelection);
+    }
+
+    public GepaConfig withFrontierType(FrontierType frontierType) {
+        return new GepaConfig(
+                maxMetricCalls,
+                minibatchSize,
+                seed,
+                maxIterationsWithoutImprovement,
+                maxWallTime,
+                perfectScore,
+                maxMerges,
+                frontierType,
+                legacySelection);
+    }
+
+    public GepaConfig withLegacySelection(boolean legacySelection) {
+        return new GepaConfig(
+                maxMetricCalls,
+                minibatchSize,
+                seed,
+                maxIterationsWithoutImprovement,
+                maxWallTime,
+                perfectScore,
+                maxMerges,
+                frontierType,
+                legacySelection);
     }
 }

@@ -10,14 +10,17 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * GEPA (reflective prompt evolution) as a pure function from what a run has recorded to what it needs next.
  *
  * <p>Each call replays the run from its start: the seed's validation, then per iteration t a parent sampled
- * from the Pareto front of the accepted candidates ({@link ParetoFront}), a minibatch of train examples
+ * from the Pareto front of the accepted candidates under the run's {@link FrontierType} ({@link ParetoFront}), a minibatch of train examples
  * ({@link Minibatches}), the parent's scores on it, a reflection that proposes a child, the child's scores on
  * the same minibatch, acceptance only if the child's minibatch sum is strictly higher, and then the child's
  * full validation. Randomness comes from {@code (seed, iteration)} alone, so the replay of a run resumed after
@@ -60,7 +63,7 @@ public final class GepaEngine {
                         perfectInARow >= convergedAfter ? StopReason.CONVERGED : stopper(run, sinceImprovement);
                 if (stop != null) return new Finished(best, bestScore, meanValidation(run, 0), stop, t);
             }
-            ParetoFront front = ParetoFront.of(validationMatrix(run, accepted));
+            ParetoFront front = front(run, accepted);
             List<String> minibatch = Minibatches.forIteration(run.trainIds(), t, config.minibatchSize(), config.seed());
 
             // merge (optional): right after an iteration that accepted a candidate, while merges remain
@@ -236,6 +239,44 @@ public final class GepaEngine {
 
     static double meanValidation(RunSnapshot run, int candidate) {
         return sum(run, candidate, run.validationIds()) / run.validationIds().size();
+    }
+
+    /**
+     * The front of the accepted candidates under the run's frontier type. An objective beside the score joins only
+     * when every accepted candidate carries it on every validation example (a candidate without a cost cannot be
+     * compared on cost); the reference instead refuses to run an objective front without objective scores.
+     */
+    static ParetoFront front(RunSnapshot run, List<Integer> accepted) {
+        double[][] scores = validationMatrix(run, accepted);
+        if (run.config().legacySelection()) return ParetoFront.byScoreDominance(scores);
+        Map<String, double[][]> objectives = new TreeMap<>();
+        if (run.config().frontierType() != FrontierType.INSTANCE) {
+            Set<String> names = new TreeSet<>();
+            for (int c : accepted) {
+                for (var byName : run.objectives().getOrDefault(c, Map.of()).values()) names.addAll(byName.keySet());
+            }
+            names.remove(ParetoFront.SCORE);
+            for (String name : names) {
+                double[][] values = objectiveMatrix(run, accepted, name);
+                if (values != null) objectives.put(name, values);
+            }
+        }
+        return ParetoFront.of(run.config().frontierType(), scores, objectives);
+    }
+
+    private static double[][] objectiveMatrix(RunSnapshot run, List<Integer> candidates, String name) {
+        double[][] matrix = new double[candidates.size()][run.validationIds().size()];
+        for (int c = 0; c < candidates.size(); c++) {
+            var byExample = run.objectives().getOrDefault(candidates.get(c), Map.of());
+            for (int e = 0; e < run.validationIds().size(); e++) {
+                Double v = byExample
+                        .getOrDefault(run.validationIds().get(e), Map.of())
+                        .get(name);
+                if (v == null) return null;
+                matrix[c][e] = v;
+            }
+        }
+        return matrix;
     }
 
     private static double[][] validationMatrix(RunSnapshot run, List<Integer> candidates) {

@@ -17,6 +17,9 @@ import java.util.OptionalDouble;
  * @param iterationsStarted iterations begun so far (stoppers are checked only before a new one begins)
  * @param metricCallsSpent example evaluations requested so far
  * @param elapsed wall time of the run so far
+ * @param objectives further per-example metrics per candidate index and example id, by name, oriented so that
+ *     higher is better (e.g. a negated cost or latency): objectives of the objective, hybrid and cartesian fronts
+ *     beside the score; empty when the evaluations carry none
  */
 public record RunSnapshot(
         GepaConfig config,
@@ -27,9 +30,35 @@ public record RunSnapshot(
         Map<Integer, Integer> reflections,
         int iterationsStarted,
         int metricCallsSpent,
-        Duration elapsed) {
+        Duration elapsed,
+        Map<Integer, Map<String, Map<String, Double>>> objectives) {
+
+    /** A run whose evaluations carry no metric beside the score. */
+    public RunSnapshot(
+            GepaConfig config,
+            List<String> trainIds,
+            List<String> validationIds,
+            List<Candidate> candidates,
+            Map<Integer, Map<String, Double>> scores,
+            Map<Integer, Integer> reflections,
+            int iterationsStarted,
+            int metricCallsSpent,
+            Duration elapsed) {
+        this(
+                config,
+                trainIds,
+                validationIds,
+                candidates,
+                scores,
+                reflections,
+                iterationsStarted,
+                metricCallsSpent,
+                elapsed,
+                Map.of());
+    }
 
     public RunSnapshot {
+        objectives = Map.copyOf(objectives);
         trainIds = List.copyOf(trainIds);
         validationIds = List.copyOf(validationIds);
         candidates = List.copyOf(candidates);

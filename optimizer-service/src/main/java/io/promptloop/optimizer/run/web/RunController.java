@@ -1,5 +1,6 @@
 package io.promptloop.optimizer.run.web;
 
+import io.promptloop.optimizer.run.RunConfig;
 import io.promptloop.optimizer.run.RunService;
 import io.promptloop.optimizer.run.domain.ParetoFront;
 import io.promptloop.optimizer.run.persistence.RunStore;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Optimization runs: start, list, inspect (candidates, lineage, per-example scores, Pareto front, budget), cancel. */
 @RestController
@@ -30,10 +32,12 @@ class RunController {
 
     private final RunService runs;
     private final RunStore store;
+    private final JsonMapper json;
 
-    RunController(RunService runs, RunStore store) {
+    RunController(RunService runs, RunStore store, JsonMapper json) {
         this.runs = runs;
         this.store = store;
+        this.json = json;
     }
 
     record Start(
@@ -44,7 +48,8 @@ class RunController {
             Integer maxMetricCalls,
             Long seed,
             Boolean toolOptimization,
-            Integer minibatchSize) {}
+            Integer minibatchSize,
+            String frontierType) {}
 
     @PostMapping
     ResponseEntity<Map<String, Object>> start(@RequestBody Start body) {
@@ -58,7 +63,8 @@ class RunController {
                 body.seed(),
                 Boolean.TRUE.equals(body.toolOptimization()),
                 body.minibatchSize(),
-                "manual"));
+                "manual",
+                body.frontierType()));
         return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("runId", id, "status", "pending"));
     }
 
@@ -101,19 +107,27 @@ class RunController {
         result.put(
                 "budget", Map.of("maxMetricCalls", run.maxMetricCalls(), "metricCallsSpent", run.metricCallsSpent()));
         result.put("candidates", candidateViews);
-        result.put("paretoFront", front(candidates, byCandidate, run.configJson()));
+        RunConfig config = json.readValue(run.configJson(), RunConfig.class);
+        result.put(
+                "frontierType",
+                config.legacySelection()
+                        ? "instance (score dominance)"
+                        : config.frontier().value());
+        result.put("paretoFront", front(candidates, byCandidate, config));
         return result;
     }
 
-    /** Front of the candidates that have a full validation row: candidate index -> examples it is best on. */
+    /**
+     * Front of the candidates that have a full validation row, as the run's engine keeps it: candidate index ->
+     * number of fronts it remains on.
+     */
     private static Map<Integer, Integer> front(
-            List<RunStore.CandidateRow> candidates, Map<UUID, Map<String, Double>> scores, String config) {
+            List<RunStore.CandidateRow> candidates, Map<UUID, Map<String, Double>> scores, RunConfig config) {
         List<RunStore.CandidateRow> validated = candidates.stream()
                 .filter(c -> c.validationScore() != null || Boolean.TRUE.equals(c.accepted()))
                 .toList();
         if (validated.isEmpty()) return Map.of();
-        List<String> examples = new ArrayList<>(
-                scores.getOrDefault(validated.getFirst().id(), Map.of()).keySet());
+        List<String> examples = config.validationIds();
         double[][] matrix = new double[validated.size()][];
         List<String> common = examples.stream()
                 .filter(e -> validated.stream()
@@ -126,7 +140,9 @@ class RunController {
                 matrix[i][e] = scores.get(validated.get(i).id()).get(common.get(e));
         }
         Map<Integer, Integer> front = new LinkedHashMap<>();
-        ParetoFront.of(matrix)
+        (config.legacySelection()
+                        ? ParetoFront.byScoreDominance(matrix)
+                        : ParetoFront.of(config.frontier(), matrix, Map.of()))
                 .frequency()
                 .forEach((row, count) -> front.put(validated.get(row).index(), count));
         return front;

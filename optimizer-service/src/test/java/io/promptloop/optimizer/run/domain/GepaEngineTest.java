@@ -207,6 +207,58 @@ class GepaEngineTest {
                 .isNull();
     }
 
+    @Test
+    void shouldKeepTheFrontOverTheRunsFrontierTypeAndItsCompleteObjectives() {
+        List<Candidate> three = List.of(
+                new Candidate(0, "a", List.of(), Candidate.Origin.SEED),
+                new Candidate(1, "b", List.of(0), Candidate.Origin.REFLECTION),
+                new Candidate(2, "c", List.of(0), Candidate.Origin.REFLECTION));
+        List<String> val = List.of("v1", "v2");
+        Map<Integer, Map<String, Double>> scores = Map.of(
+                0, Map.of("v1", 0.5, "v2", 0.5),
+                1, Map.of("v1", 1.0, "v2", 0.5),
+                2, Map.of("v1", 0.5, "v2", 1.0));
+        // 0 is the cheapest everywhere: on a cost front it survives, on the instance front it is covered
+        Map<Integer, Map<String, Map<String, Double>>> cost = Map.of(
+                0, Map.of("v1", Map.of("cost", -1.0), "v2", Map.of("cost", -1.0)),
+                1, Map.of("v1", Map.of("cost", -3.0), "v2", Map.of("cost", -3.0)),
+                2, Map.of("v1", Map.of("cost", -3.0), "v2", Map.of("cost", -3.0)));
+        Function<GepaConfig, Map<Integer, Integer>> front = config -> GepaEngine.front(
+                        new RunSnapshot(config, train, val, three, scores, Map.of(), 0, 0, Duration.ZERO, cost),
+                        List.of(0, 1, 2))
+                .frequency();
+
+        assertThat(front.apply(GepaConfig.of(100, 1))).isEqualTo(Map.of(1, 1, 2, 1));
+        assertThat(front.apply(GepaConfig.of(100, 1).withFrontierType(FrontierType.CARTESIAN)))
+                .isEqualTo(Map.of(0, 2, 1, 1, 2, 1));
+        // objective: score means 0.5/0.75/0.75 (front {1, 2}), cost means (front {0}); 1 is covered by 2
+        assertThat(front.apply(GepaConfig.of(100, 1).withFrontierType(FrontierType.OBJECTIVE)))
+                .isEqualTo(Map.of(0, 1, 2, 1));
+        // runs started before issue 11 keep score dominance: 0 is dominated, 1 and 2 stay
+        assertThat(front.apply(GepaConfig.of(100, 1).withLegacySelection(true))).isEqualTo(Map.of(1, 1, 2, 1));
+
+        // an objective one candidate lacks on one example is left out: the cartesian front is the score's alone
+        Map<Integer, Map<String, Map<String, Double>>> incomplete = Map.of(
+                0, Map.of("v1", Map.of("cost", -1.0), "v2", Map.of("cost", -1.0)),
+                1, Map.of("v1", Map.of("cost", -3.0)),
+                2, Map.of("v1", Map.of("cost", -3.0), "v2", Map.of("cost", -3.0)));
+        assertThat(GepaEngine.front(
+                                new RunSnapshot(
+                                        GepaConfig.of(100, 1).withFrontierType(FrontierType.CARTESIAN),
+                                        train,
+                                        val,
+                                        three,
+                                        scores,
+                                        Map.of(),
+                                        0,
+                                        0,
+                                        Duration.ZERO,
+                                        incomplete),
+                                List.of(0, 1, 2))
+                        .frequency())
+                .isEqualTo(Map.of(1, 1, 2, 1));
+    }
+
     /** Plays the service's part: records scores and reflections the way the optimizer service does. */
     private final class Driver {
         final GepaConfig config;
