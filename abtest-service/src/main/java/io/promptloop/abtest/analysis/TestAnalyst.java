@@ -111,8 +111,8 @@ public class TestAnalyst {
                         a.decision().code(),
                         baseline.n(),
                         treatment.n(),
-                        mean(baseline.moments(metric).mean()),
-                        mean(treatment.moments(metric).mean()),
+                        mean(baseline.mean(metric)),
+                        mean(treatment.mean(metric)),
                         a,
                         a.guardrails() == null ? null : a.guardrails().ok(),
                         details));

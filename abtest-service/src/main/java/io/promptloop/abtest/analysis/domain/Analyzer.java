@@ -27,7 +27,8 @@ public final class Analyzer {
      *   <li>SRM: Pearson χ² on the arms' observation counts against {@code trafficSplit} (always reported);
      *   <li>guardrails broken → STOP_SAFETY, winner BASELINE (checked even when the primary metric is not yet
      *       estimable: a treatment that fails every call may never produce a score);
-     *   <li>primary metric not estimable → CONTINUE, "not enough data";
+     *   <li>primary metric not estimable → CONTINUE with the reason of {@link RelativeLift#whyNot} ("not enough
+     *       data", zero variance in an arm, control mean 0 — gbstats' default result, which decides nothing);
      *   <li>SRM p &lt; srmThreshold → CONTINUE "srm", or STOP_FUTILITY "srm at maximum sample" once both arms reached
      *       the maximum sample;
      *   <li>either arm below the minimum sample → CONTINUE;
@@ -48,7 +49,9 @@ public final class Analyzer {
         SrmResult srm = SampleRatioMismatch.check(nc, nt, design.trafficSplit());
         GuardrailResult guardrails = GuardrailCheck.evaluate(
                 design.guardrails(), control, treatment, design.alpha(), design.nStar(), design.minSamplePerVariant());
-        Optional<Estimate> maybeEstimate = RelativeLift.tryOf(control.moments(metric), treatment.moments(metric));
+        SampleSummary controlSummary = control.summary(metric);
+        SampleSummary treatmentSummary = treatment.summary(metric);
+        Optional<Estimate> maybeEstimate = RelativeLift.tryOf(controlSummary, treatmentSummary);
 
         if (!guardrails.ok()) {
             Estimate e = maybeEstimate.orElse(null);
@@ -70,7 +73,7 @@ public final class Analyzer {
             return new Analysis(
                     Decision.CONTINUE,
                     null,
-                    NOT_ENOUGH_DATA,
+                    RelativeLift.whyNot(controlSummary, treatmentSummary).orElse(NOT_ENOUGH_DATA),
                     null,
                     null,
                     null,

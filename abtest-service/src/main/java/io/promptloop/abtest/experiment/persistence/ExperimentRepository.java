@@ -226,8 +226,8 @@ public class ExperimentRepository {
     /** Statistics per variant label of one phase: {@code variant_statistics} or {@code rollout_statistics}. */
     public Map<String, VariantStats> statistics(UUID testId, Phase phase) {
         Map<String, VariantStats> result = new HashMap<>();
-        jdbc.sql("SELECT variant::text, n, successes, score_n, score_sum, score_sum_sq, latency_n, latency_sum,"
-                        + " latency_sum_sq, latency_digest FROM abtest." + phase.table() + " WHERE test_id = ?")
+        jdbc.sql("SELECT variant::text, n, successes, score_n, score_sum, score_m2, latency_n, latency_sum,"
+                        + " latency_m2, latency_digest FROM abtest." + phase.table() + " WHERE test_id = ?")
                 .param(testId)
                 .query((rs, i) -> result.put(rs.getString(1), stats(rs)))
                 .list();
@@ -238,9 +238,14 @@ public class ExperimentRepository {
         return new VariantStats(
                 rs.getLong("n"),
                 rs.getLong("successes"),
-                new Moments(rs.getLong("score_n"), rs.getDouble("score_sum"), rs.getDouble("score_sum_sq")),
-                new Moments(rs.getLong("latency_n"), rs.getDouble("latency_sum"), rs.getDouble("latency_sum_sq")),
+                moments(rs.getLong("score_n"), rs.getDouble("score_sum"), rs.getDouble("score_m2")),
+                moments(rs.getLong("latency_n"), rs.getDouble("latency_sum"), rs.getDouble("latency_m2")),
                 LatencyDigest.fromBytes(rs.getBytes("latency_digest")));
+    }
+
+    /** Stored (n, Σx, M2) as domain moments; an empty row has Σx = M2 = 0. */
+    static Moments moments(long n, double sum, double m2) {
+        return n == 0 ? Moments.EMPTY : new Moments(n, sum / n, Math.max(0.0, m2));
     }
 
     /** Information fractions of the earlier looks of a fixed design, in order. */

@@ -223,7 +223,8 @@ class AnalyzerTest {
     void shouldReportTheSequentialEvidence() {
         VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
         VariantStats treatment = arm(2000, 1800, 0.75, 0.2, 900, 100);
-        Estimate e = RelativeLift.of(control.score(), treatment.score());
+        Estimate e =
+                RelativeLift.of(control.score().summary(), treatment.score().summary());
 
         Analysis analysis = Analyzer.analyze(SEQUENTIAL, control, treatment, null);
 
@@ -244,7 +245,8 @@ class AnalyzerTest {
     void shouldReportTheAlphaSpendingOfAFixedLook() {
         VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
         VariantStats treatment = arm(2000, 1800, 0.7163, 0.2, 900, 100);
-        Estimate e = RelativeLift.of(control.score(), treatment.score());
+        Estimate e =
+                RelativeLift.of(control.score().summary(), treatment.score().summary());
         double c2 = AlphaSpending.boundaries(new double[] {0.5, 1.0}, 0.05)[1];
 
         Analysis analysis = Analyzer.analyze(FIXED, control, treatment, new double[] {0.5});

@@ -35,27 +35,55 @@ class RelativeLiftTest {
     void shouldUseTheDeltaMethodVarianceFormula() {
         // control mean 10, var 0.25, n 10; treatment mean 10.5, var 1, n 10:
         // 1/(10·100) + 10.5²·0.25/(10·10⁴) = 0.001275625 (by hand)
-        Estimate e = RelativeLift.of(new Moments(10, 100, 1002.25), new Moments(10, 105, 1111.5));
+        Estimate e =
+                RelativeLift.of(GbstatsFixtures.summary(10, 100, 1002.25), GbstatsFixtures.summary(10, 105, 1111.5));
 
         assertThat(e.lift()).isCloseTo(0.05, within(1e-12));
         assertThat(e.variance()).isCloseTo(0.001275625, within(1e-12));
     }
 
     @Test
-    void shouldNotEstimateWithTooLittleDataOrAZeroBaseline() {
-        Moments some = new Moments(10, 100, 1002.25);
+    void shouldDivideByTheAbsoluteControlMean() {
+        // gbstats utils.frequentist_diff: (mean_b − mean_a)/abs(mean_a). Control mean −2, treatment −1: the
+        // treatment is higher, so the lift is +0.5 (before issue 11: −1/−2 − 1 = −0.5, and a higher-is-better
+        // analysis stopped for the baseline). Variance as frequentist_variance: v_t/(n_t·m_c²) + m_t²·v_c/(n_c·m_c⁴)
+        // with v = 1, n = 10: 1/40 + 1/160 = 0.03125 (by hand).
+        SampleSummary control = new SampleSummary(10, -2, 1);
+        SampleSummary treatment = new SampleSummary(10, -1, 1);
 
-        assertThat(RelativeLift.tryOf(Moments.EMPTY.add(1), some)).isEmpty();
-        assertThat(RelativeLift.tryOf(some, Moments.EMPTY)).isEmpty();
-        assertThat(RelativeLift.tryOf(Moments.ofBernoulli(100, 0), Moments.ofBernoulli(100, 5)))
-                .isEmpty(); // control mean 0
-        assertThat(RelativeLift.tryOf(Moments.ofBernoulli(100, 100), Moments.ofBernoulli(100, 100)))
-                .isEmpty(); // both constant
+        Estimate e = RelativeLift.of(control, treatment);
+
+        assertThat(e.lift()).isCloseTo(0.5, within(1e-15));
+        assertThat(e.variance()).isCloseTo(0.03125, within(1e-15));
+    }
+
+    @Test
+    void shouldDecideNothingWhenOneArmHasZeroVariance() {
+        // control 100/100 successes, treatment 90/100: gbstats returns its default result (ZERO_NEGATIVE_VARIANCE);
+        // before issue 11 promptloop estimated a lift of −0.1 with fixed p = 0.0013.
+        assertThat(RelativeLift.whyNot(SampleSummary.proportion(100, 100), SampleSummary.proportion(100, 90)))
+                .contains(RelativeLift.ZERO_VARIANCE);
+        assertThat(RelativeLift.tryOf(SampleSummary.proportion(100, 100), SampleSummary.proportion(100, 90)))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldNotEstimateWithTooLittleDataOrAZeroBaseline() {
+        SampleSummary some = GbstatsFixtures.summary(10, 100, 1002.25);
+
+        assertThat(RelativeLift.whyNot(Moments.of(1).summary(), some)).contains(RelativeLift.NOT_ENOUGH_DATA);
+        assertThat(RelativeLift.tryOf(some, Moments.EMPTY.summary())).isEmpty();
+        // control never succeeds: p(1 − p) = 0 is caught as zero variance first, as in gbstats
+        assertThat(RelativeLift.whyNot(SampleSummary.proportion(100, 0), SampleSummary.proportion(100, 5)))
+                .contains(RelativeLift.ZERO_VARIANCE);
+        // a score metric centred on 0 has variance but no relative effect: gbstats ZERO_NEGATIVE_BASELINE_VARIATION
+        assertThat(RelativeLift.whyNot(Moments.of(-1, 1, -2, 2).summary(), some))
+                .contains(RelativeLift.BASELINE_ZERO);
         assertThat(RelativeLift.isEstimable(some, some)).isTrue();
-        assertThatThrownBy(() -> RelativeLift.of(some, Moments.EMPTY))
+        assertThatThrownBy(() -> RelativeLift.of(some, Moments.EMPTY.summary()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("at least 2 observations");
-        assertThatThrownBy(() -> RelativeLift.of(Moments.ofBernoulli(100, 0), some))
+                .hasMessageContaining("not enough data");
+        assertThatThrownBy(() -> RelativeLift.of(Moments.of(-1, 1, -2, 2).summary(), some))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("control mean is 0");
     }
