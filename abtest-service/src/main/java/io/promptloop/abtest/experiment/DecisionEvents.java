@@ -32,8 +32,8 @@ public class DecisionEvents {
                         .setBaselineInstructionId(t.baselineInstructionId().toString())
                         .setTreatmentInstructionId(t.treatmentInstructionId().toString())
                         .setTrafficSplit(t.trafficSplit())
-                        .setMethod(t.method())
-                        .setPrimaryMetric(t.primaryMetric())
+                        .setMethod(t.design().method().code())
+                        .setPrimaryMetric(t.design().metric().code())
                         .build());
     }
 

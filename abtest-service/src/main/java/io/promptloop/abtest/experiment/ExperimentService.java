@@ -18,7 +18,6 @@ import io.promptloop.abtest.experiment.persistence.ExperimentRepository.NewTest;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.abtest.instruction.InstructionCatalog.Instruction;
-import io.promptloop.abtest.routing.RoutingPublisher;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -145,8 +144,9 @@ public class ExperimentService {
                         .doubleValue()) {
             throw new ExperimentException(INVALID, "trafficSplit has at most two decimals (e.g. 0.25), got " + split);
         }
+        TestDesign design;
         try {
-            new TestDesign(
+            design = new TestDesign(
                     Method.fromCode(method),
                     Metric.fromCode(metric),
                     alpha,
@@ -167,15 +167,7 @@ public class ExperimentService {
                 r.predictor(),
                 baseline.id(),
                 treatment.id(),
-                split,
-                metric,
-                method,
-                r.plannedLooks(),
-                alpha,
-                tuning,
-                min,
-                max,
-                guardrails,
+                design,
                 r.autoRollout() != null ? r.autoRollout() : d.autoRollout(),
                 steps,
                 stepObservations,

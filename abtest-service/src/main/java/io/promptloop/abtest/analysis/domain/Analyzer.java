@@ -140,7 +140,7 @@ public final class Analyzer {
             interval = Double.isInfinite(c)
                     ? new Interval(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)
                     : new Interval(e.lift() - width, e.lift() + width);
-            pValue = FixedHorizonTest.pValue(e);
+            pValue = FixedHorizon.pValue(e);
             fraction = t;
             adjustedAlpha = AlphaSpending.spent(t, design.alpha());
             boundary = c;

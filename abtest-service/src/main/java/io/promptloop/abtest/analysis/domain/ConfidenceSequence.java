@@ -24,7 +24,7 @@ public final class ConfidenceSequence {
      * Source: Waudby-Smith et al. eq. 161; gbstats {@code sequential_rho}.
      */
     public static double rho(double alpha, double nStar) {
-        FixedHorizonTest.requireAlpha(alpha);
+        FixedHorizon.requireAlpha(alpha);
         requireNStar(nStar);
         double minus2LogAlpha = -2 * Math.log(alpha);
         return Math.sqrt((minus2LogAlpha + Math.log(minus2LogAlpha + 1)) / nStar);

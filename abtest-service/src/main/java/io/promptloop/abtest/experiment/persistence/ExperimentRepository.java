@@ -2,8 +2,12 @@ package io.promptloop.abtest.experiment.persistence;
 
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.LatencyDigest;
+import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.Metric;
 import io.promptloop.abtest.analysis.domain.Moments;
+import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import java.math.BigDecimal;
@@ -44,10 +48,12 @@ public class ExperimentRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final double srmThreshold;
 
-    public ExperimentRepository(JdbcClient jdbc, JsonMapper json) {
+    public ExperimentRepository(JdbcClient jdbc, JsonMapper json, AbtestProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
+        this.srmThreshold = properties.analysis().srmThreshold();
     }
 
     public record NewTest(
@@ -55,15 +61,7 @@ public class ExperimentRepository {
             String predictorName,
             UUID baselineInstructionId,
             UUID treatmentInstructionId,
-            double trafficSplit,
-            String primaryMetric,
-            String method,
-            Integer plannedLooks,
-            double alpha,
-            double sequentialTuning,
-            int minSamplePerVariant,
-            Integer maxSamplePerVariant,
-            Guardrails guardrails,
+            TestDesign design,
             boolean autoRollout,
             List<Double> rolloutSteps,
             int rolloutStepObservations,
@@ -83,15 +81,15 @@ public class ExperimentRepository {
                         t.predictorName(),
                         t.baselineInstructionId(),
                         t.treatmentInstructionId(),
-                        BigDecimal.valueOf(t.trafficSplit()),
-                        t.primaryMetric(),
-                        t.method(),
-                        t.plannedLooks(),
-                        t.alpha(),
-                        t.sequentialTuning(),
-                        t.minSamplePerVariant(),
-                        t.maxSamplePerVariant(),
-                        guardrailsJson(t.guardrails()),
+                        BigDecimal.valueOf(t.design().trafficSplit()),
+                        t.design().metric().code(),
+                        t.design().method().code(),
+                        t.design().plannedLooks(),
+                        t.design().alpha(),
+                        t.design().nStar(),
+                        t.design().minSamplePerVariant(),
+                        t.design().maxSamplePerVariant(),
+                        guardrailsJson(t.design().guardrails()),
                         t.autoRollout(),
                         arrayLiteral(t.rolloutSteps()),
                         t.rolloutStepObservations(),
@@ -293,15 +291,7 @@ public class ExperimentRepository {
                 rs.getString("baseline_variant"),
                 rs.getString("treatment_variant"),
                 rs.getString("salt"),
-                rs.getBigDecimal("traffic_split").doubleValue(),
-                rs.getString("primary_metric"),
-                rs.getString("method"),
-                (Integer) rs.getObject("planned_looks"),
-                rs.getDouble("alpha"),
-                rs.getDouble("sequential_tuning"),
-                rs.getInt("min_sample_per_variant"),
-                (Integer) rs.getObject("max_sample_per_variant"),
-                guardrails(rs.getString("guardrails")),
+                design(rs),
                 rs.getBoolean("auto_rollout"),
                 TestStatus.fromCode(rs.getString("status")),
                 rs.getBigDecimal("p_value") == null
@@ -321,6 +311,22 @@ public class ExperimentRepository {
                 rs.getBoolean("monitoring_complete"),
                 rs.getLong("analyzed_n"),
                 rs.getBoolean("srm_alerted"));
+    }
+
+    /** The stored design columns as the typed design, with the service's SRM threshold. */
+    private TestDesign design(ResultSet rs) throws SQLException {
+        Number max = (Number) rs.getObject("max_sample_per_variant");
+        return new TestDesign(
+                Method.fromCode(rs.getString("method")),
+                Metric.fromCode(rs.getString("primary_metric")),
+                rs.getDouble("alpha"),
+                rs.getDouble("sequential_tuning"),
+                rs.getInt("min_sample_per_variant"),
+                max == null ? null : max.longValue(),
+                (Integer) rs.getObject("planned_looks"),
+                rs.getBigDecimal("traffic_split").doubleValue(),
+                guardrails(rs.getString("guardrails")),
+                srmThreshold);
     }
 
     String guardrailsJson(Guardrails g) {

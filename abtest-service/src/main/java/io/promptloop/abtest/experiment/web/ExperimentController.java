@@ -1,9 +1,9 @@
 package io.promptloop.abtest.experiment.web;
 
-import io.promptloop.abtest.analysis.TestAnalyst;
 import io.promptloop.abtest.analysis.domain.Analysis;
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.experiment.ExperimentAnalyst;
 import io.promptloop.abtest.experiment.ExperimentException;
 import io.promptloop.abtest.experiment.ExperimentService;
 import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
@@ -40,13 +40,13 @@ class ExperimentController {
 
     private final ExperimentService experiments;
     private final ExperimentRepository tests;
-    private final TestAnalyst analyst;
+    private final ExperimentAnalyst analyst;
     private final InstructionCatalog instructions;
 
     ExperimentController(
             ExperimentService experiments,
             ExperimentRepository tests,
-            TestAnalyst analyst,
+            ExperimentAnalyst analyst,
             InstructionCatalog instructions) {
         this.experiments = experiments;
         this.tests = tests;
@@ -75,7 +75,7 @@ class ExperimentController {
             Boolean start) {}
 
     @PostMapping("/tests")
-    ResponseEntity<AbTest> create(@RequestBody CreateTestRequest r) {
+    ResponseEntity<TestResponse> create(@RequestBody CreateTestRequest r) {
         if (r == null) throw new ExperimentException(ExperimentException.Kind.INVALID, "a JSON body is required");
         AbTest created = experiments.create(new CreateTest(
                 r.agent(),
@@ -97,31 +97,31 @@ class ExperimentController {
                 null));
         if (Boolean.TRUE.equals(r.start())) created = experiments.start(created.testId());
         return ResponseEntity.created(URI.create("/api/tests/" + created.testId()))
-                .body(created);
+                .body(TestResponse.of(created));
     }
 
     @PostMapping("/tests/{id}/start")
-    AbTest start(@PathVariable UUID id) {
-        return experiments.start(id);
+    TestResponse start(@PathVariable UUID id) {
+        return TestResponse.of(experiments.start(id));
     }
 
     @PostMapping("/tests/{id}/stop")
-    AbTest stop(@PathVariable UUID id) {
-        return experiments.stop(id);
+    TestResponse stop(@PathVariable UUID id) {
+        return TestResponse.of(experiments.stop(id));
     }
 
     @PostMapping("/tests/{id}/rollout")
-    AbTest rollout(@PathVariable UUID id) {
-        return experiments.rollout(id);
+    TestResponse rollout(@PathVariable UUID id) {
+        return TestResponse.of(experiments.rollout(id));
     }
 
     @PostMapping("/tests/{id}/rollback")
-    AbTest rollback(@PathVariable UUID id) {
-        return experiments.rollback(id);
+    TestResponse rollback(@PathVariable UUID id) {
+        return TestResponse.of(experiments.rollback(id));
     }
 
     @GetMapping("/tests")
-    List<AbTest> list(
+    List<TestResponse> list(
             @RequestParam(required = false) String agent,
             @RequestParam(required = false) String status,
             @RequestParam(defaultValue = "50") int limit,
@@ -135,11 +135,14 @@ class ExperimentController {
                 throw new ExperimentException(ExperimentException.Kind.INVALID, "unknown status " + status);
             }
         }
-        return tests.list(agent, status, limit, offset);
+        return tests.list(agent, status, limit, offset).stream()
+                .map(TestResponse::of)
+                .toList();
     }
 
     /** A test with per-arm statistics (test and rollout phase) and the live analysis of its current data. */
-    record TestView(AbTest test, Map<String, ArmView> arms, Map<String, ArmView> rolloutArms, Analysis analysis) {}
+    record TestView(
+            TestResponse test, Map<String, ArmView> arms, Map<String, ArmView> rolloutArms, Analysis analysis) {}
 
     record ArmView(
             long n,
@@ -179,7 +182,7 @@ class ExperimentController {
         Map<String, ArmView> rollout = new LinkedHashMap<>();
         tests.statistics(id, Phase.ROLLOUT).forEach((k, v) -> rollout.put(k, ArmView.of(v)));
         Analysis analysis = t.status() == TestStatus.DRAFT ? null : analyst.preview(t);
-        return new TestView(t, arms, rollout, analysis);
+        return new TestView(TestResponse.of(t), arms, rollout, analysis);
     }
 
     /** What a unit is served: the SHA-256 rule on the live test's salt and split, else the active instruction. */

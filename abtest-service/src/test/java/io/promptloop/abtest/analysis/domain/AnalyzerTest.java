@@ -255,7 +255,7 @@ class AnalyzerTest {
         assertThat(analysis.boundary()).isCloseTo(1.9686, within(1e-4)).isEqualTo(c2);
         assertThat(analysis.adjustedAlpha()).isEqualTo(0.05);
         assertThat(analysis.interval().lower()).isCloseTo(e.lift() - c2 * e.standardError(), within(1e-15));
-        assertThat(analysis.pValue()).isEqualTo(FixedHorizonTest.pValue(e));
+        assertThat(analysis.pValue()).isEqualTo(FixedHorizon.pValue(e));
     }
 
     @Test

@@ -89,7 +89,7 @@ class ConfidenceSequenceTest {
         Estimate e = RelativeLift.of(GbstatsFixtures.SEQUENTIAL_CONTROL, GbstatsFixtures.SEQUENTIAL_TREATMENT);
 
         assertThat(ConfidenceSequence.halfWidth(e, 0.05, 5000))
-                .isGreaterThan(FixedHorizonTest.interval(e, 0.05).halfWidth());
+                .isGreaterThan(FixedHorizon.interval(e, 0.05).halfWidth());
     }
 
     @Test

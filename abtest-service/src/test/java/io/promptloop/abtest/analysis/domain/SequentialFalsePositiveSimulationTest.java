@@ -119,7 +119,7 @@ class SequentialFalsePositiveSimulationTest {
                 sequentialStopLook = look;
             }
             // the same data, judged by a fixed-horizon t-test as if this look were the planned one
-            peekingRejected |= FixedHorizonTest.pValue(analysis.estimate()) < ALPHA;
+            peekingRejected |= FixedHorizon.pValue(analysis.estimate()) < ALPHA;
         }
         return new Outcome(sequentialStopLook > 0, sequentialStopLook, peekingRejected);
     }

@@ -5,9 +5,9 @@ package io.promptloop.abtest.analysis.domain;
  *
  * <p>Source: GrowthBook gbstats {@code frequentist.tests.TwoSidedTTest} (relative difference).
  */
-public final class FixedHorizonTest {
+public final class FixedHorizon {
 
-    private FixedHorizonTest() {}
+    private FixedHorizon() {}
 
     /**
      * lift ± t_{1−α/2, df}·√var. Source: gbstats {@code TwoSidedTTest.confidence_interval}.

@@ -1,4 +1,4 @@
-package io.promptloop.abtest.analysis.persistence;
+package io.promptloop.abtest.experiment.persistence;
 
 import io.promptloop.abtest.analysis.domain.Analysis;
 import io.promptloop.abtest.analysis.domain.SrmResult;
@@ -11,12 +11,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Interim analyses and SRM checks (seed 002 §8): one row per look, never updated. */
 @Repository
-public class AnalysisRepository {
+public class LookRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    public AnalysisRepository(JdbcClient jdbc, JsonMapper json) {
+    public LookRepository(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -50,7 +50,7 @@ public class AnalysisRepository {
                 .params(
                         t.testId(),
                         number,
-                        t.method(),
+                        t.design().method().code(),
                         look.metric(),
                         a == null ? null : a.informationFraction(),
                         a != null && a.informationFraction() != null ? "obrien_fleming" : null,
