@@ -6,9 +6,12 @@ import static io.promptloop.abtest.experiment.ExperimentException.Kind.NOT_FOUND
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.EffectType;
+import io.promptloop.abtest.analysis.domain.GaussianPrior;
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.Method;
 import io.promptloop.abtest.analysis.domain.Metric;
+import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
@@ -86,6 +89,10 @@ public class ExperimentService {
             Boolean autoRollout,
             List<Double> rolloutSteps,
             Integer rolloutStepObservations,
+            String effectType,
+            String sides,
+            Double priorMean,
+            Double priorVariance,
             UUID sourceRunId) {}
 
     @Transactional
@@ -156,7 +163,10 @@ public class ExperimentService {
                     r.plannedLooks(),
                     split,
                     guardrails,
-                    properties.analysis().srmThreshold());
+                    properties.analysis().srmThreshold(),
+                    r.effectType() == null ? null : EffectType.fromCode(r.effectType()),
+                    r.sides() == null ? null : Sidedness.fromCode(r.sides()),
+                    prior(r.priorMean(), r.priorVariance()));
         } catch (IllegalArgumentException e) {
             throw new ExperimentException(INVALID, e.getMessage());
         }
@@ -174,6 +184,15 @@ public class ExperimentService {
                 r.sourceRunId()));
         log.info("created test {} for {}: {} vs {}", id, key(r.agent(), r.predictor()), baseline.id(), treatment.id());
         return tests.find(id).orElseThrow();
+    }
+
+    /** Both or neither: an informative prior needs its mean and its variance. */
+    private static GaussianPrior prior(Double mean, Double variance) {
+        if (mean == null && variance == null) return null;
+        if (mean == null || variance == null) {
+            throw new IllegalArgumentException("an informative prior needs both priorMean and priorVariance");
+        }
+        return new GaussianPrior(mean, variance);
     }
 
     private static void validateSteps(List<Double> steps) {

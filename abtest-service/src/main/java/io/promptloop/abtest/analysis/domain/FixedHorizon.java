@@ -1,9 +1,11 @@
 package io.promptloop.abtest.analysis.domain;
 
 /**
- * Two-sided Welch t-test on the relative lift, valid for one look at a sample size fixed in advance.
+ * Welch t-test on the effect (relative or absolute), valid for one look at a sample size fixed in advance; two-sided
+ * or one-sided.
  *
- * <p>Source: GrowthBook gbstats {@code frequentist.tests.TwoSidedTTest} (relative difference).
+ * <p>Source: GrowthBook gbstats {@code frequentist.tests.TwoSidedTTest}, {@code OneSidedTreatmentGreaterTTest} and
+ * {@code OneSidedTreatmentLesserTTest}.
  */
 public final class FixedHorizon {
 
@@ -17,7 +19,7 @@ public final class FixedHorizon {
     public static Interval interval(Estimate e, double alpha) {
         requireAlpha(alpha);
         double width = Distributions.studentTQuantile(1 - alpha / 2, e.welchDf()) * e.standardError();
-        return new Interval(e.lift() - width, e.lift() + width);
+        return new Interval(e.effect() - width, e.effect() + width);
     }
 
     /**
@@ -25,8 +27,31 @@ public final class FixedHorizon {
      * so that small p-values keep their digits.
      */
     public static double pValue(Estimate e) {
-        double t = Math.abs(e.lift()) / e.standardError();
+        double t = Math.abs(e.effect()) / e.standardError();
         return Math.min(1.0, 2.0 * Distributions.studentTUpperTail(t, e.welchDf()));
+    }
+
+    /**
+     * One-sided interval: greater → (effect − t_{1−α, df}·√var, +∞), lesser → (−∞, effect + t_{1−α, df}·√var).
+     * Source: gbstats {@code OneSidedTreatment(Greater|Lesser)TTest.confidence_interval}.
+     *
+     * @param greater the alternative is "treatment greater than control"; false for "lesser"
+     */
+    public static Interval oneSidedInterval(Estimate e, double alpha, boolean greater) {
+        requireAlpha(alpha);
+        double width = Distributions.studentTQuantile(1 - alpha, e.welchDf()) * e.standardError();
+        return greater
+                ? new Interval(e.effect() - width, Double.POSITIVE_INFINITY)
+                : new Interval(Double.NEGATIVE_INFINITY, e.effect() + width);
+    }
+
+    /**
+     * One-sided p-value: greater → P(T &gt; effect/√var), lesser → P(T &lt; effect/√var), each tail computed
+     * directly. Source: gbstats {@code OneSidedTreatment(Greater|Lesser)TTest.p_value}.
+     */
+    public static double oneSidedPValue(Estimate e, boolean greater) {
+        double t = e.effect() / e.standardError();
+        return Distributions.studentTUpperTail(greater ? t : -t, e.welchDf());
     }
 
     static void requireAlpha(double alpha) {

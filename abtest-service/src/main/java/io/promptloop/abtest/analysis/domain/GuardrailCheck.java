@@ -64,7 +64,7 @@ public final class GuardrailCheck {
 
     private static Optional<Interval> sequence(
             SampleSummary control, SampleSummary treatment, double alpha, double nStar) {
-        return RelativeLift.tryOfForGuardrail(control, treatment)
+        return EffectEstimator.tryOfForGuardrail(control, treatment)
                 .map(e -> ConfidenceSequence.interval(e, alpha, nStar));
     }
 

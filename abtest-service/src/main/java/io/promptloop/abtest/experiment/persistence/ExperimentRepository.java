@@ -1,10 +1,13 @@
 package io.promptloop.abtest.experiment.persistence;
 
+import io.promptloop.abtest.analysis.domain.EffectType;
+import io.promptloop.abtest.analysis.domain.GaussianPrior;
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.LatencyDigest;
 import io.promptloop.abtest.analysis.domain.Method;
 import io.promptloop.abtest.analysis.domain.Metric;
 import io.promptloop.abtest.analysis.domain.Moments;
+import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
 import io.promptloop.abtest.config.AbtestProperties;
@@ -39,7 +42,7 @@ public class ExperimentRepository {
             guardrails::text AS guardrails, auto_rollout, status::text AS status, p_value, winner::text AS winner,
             rolled_out, conclusion_reason, source_run_id, created_at, started_at, concluded_at, rollout_steps,
             rollout_step_observations, rollout_step, rollout_step_base_n, monitoring_complete, analyzed_n,
-            srm_alerted
+            srm_alerted, effect_type, sidedness, prior_mean, prior_variance
             """;
 
     /** A predicate that holds exactly when the predictor's routing carries the test. */
@@ -72,8 +75,9 @@ public class ExperimentRepository {
                         INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
                             treatment_instruction_id, traffic_split, primary_metric, method, planned_looks, alpha,
                             sequential_tuning, min_sample_per_variant, max_sample_per_variant, guardrails, auto_rollout,
-                            rollout_steps, rollout_step_observations, source_run_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?)
+                            rollout_steps, rollout_step_observations, source_run_id, effect_type, sidedness,
+                            prior_mean, prior_variance)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?, ?, ?, ?, ?)
                         RETURNING test_id
                         """)
                 .params(
@@ -93,7 +97,11 @@ public class ExperimentRepository {
                         t.autoRollout(),
                         arrayLiteral(t.rolloutSteps()),
                         t.rolloutStepObservations(),
-                        t.sourceRunId())
+                        t.sourceRunId(),
+                        t.design().effectType().code(),
+                        t.design().sidedness().code(),
+                        t.design().prior() == null ? null : t.design().prior().mean(),
+                        t.design().prior() == null ? null : t.design().prior().variance())
                 .query(UUID.class)
                 .single();
     }
@@ -326,7 +334,12 @@ public class ExperimentRepository {
                 (Integer) rs.getObject("planned_looks"),
                 rs.getBigDecimal("traffic_split").doubleValue(),
                 guardrails(rs.getString("guardrails")),
-                srmThreshold);
+                srmThreshold,
+                EffectType.fromCode(rs.getString("effect_type")),
+                Sidedness.fromCode(rs.getString("sidedness")),
+                rs.getObject("prior_mean") == null
+                        ? null
+                        : new GaussianPrior(rs.getDouble("prior_mean"), rs.getDouble("prior_variance")));
     }
 
     String guardrailsJson(Guardrails g) {

@@ -72,6 +72,10 @@ class ExperimentController {
             Boolean autoRollout,
             List<Double> rolloutSteps,
             Integer rolloutStepObservations,
+            String effectType,
+            String sides,
+            Double priorMean,
+            Double priorVariance,
             Boolean start) {}
 
     @PostMapping("/tests")
@@ -94,6 +98,10 @@ class ExperimentController {
                 r.autoRollout(),
                 r.rolloutSteps(),
                 r.rolloutStepObservations(),
+                r.effectType(),
+                r.sides(),
+                r.priorMean(),
+                r.priorVariance(),
                 null));
         if (Boolean.TRUE.equals(r.start())) created = experiments.start(created.testId());
         return ResponseEntity.created(URI.create("/api/tests/" + created.testId()))

@@ -43,7 +43,11 @@ record TestResponse(
         Long rolloutStepBaseN,
         boolean monitoringComplete,
         long analyzedN,
-        boolean srmAlerted) {
+        boolean srmAlerted,
+        String effectType,
+        String sides,
+        Double priorMean,
+        Double priorVariance) {
 
     static TestResponse of(AbTest t) {
         TestDesign d = t.design();
@@ -81,6 +85,10 @@ record TestResponse(
                 t.rolloutStepBaseN(),
                 t.monitoringComplete(),
                 t.analyzedN(),
-                t.srmAlerted());
+                t.srmAlerted(),
+                d.effectType().code(),
+                d.sidedness().code(),
+                d.prior() == null ? null : d.prior().mean(),
+                d.prior() == null ? null : d.prior().variance());
     }
 }

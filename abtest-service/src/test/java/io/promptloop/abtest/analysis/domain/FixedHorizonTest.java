@@ -12,7 +12,7 @@ class FixedHorizonTest {
     @Test
     void shouldMatchGrowthBookTwoSidedTTest() {
         // gbstats test_two_sided_ttest (relative): ci=(-0.03526, 1.44989), pValue=0.06191
-        Estimate e = RelativeLift.of(GbstatsFixtures.TWO_SIDED_CONTROL, GbstatsFixtures.TWO_SIDED_TREATMENT);
+        Estimate e = EffectEstimator.of(GbstatsFixtures.TWO_SIDED_CONTROL, GbstatsFixtures.TWO_SIDED_TREATMENT);
 
         Interval ci = FixedHorizon.interval(e, 0.05);
 
@@ -27,9 +27,9 @@ class FixedHorizonTest {
         // gbstats test_one_sided_ttest (greater, unrounded): ci lower -0.045136675850396046, pValue
         // 0.06558262868467746. A one-sided 95% bound is the lower end of a two-sided 90% interval, and the two-sided
         // p-value of a positive lift is twice the one-sided one.
-        Estimate e = RelativeLift.of(GbstatsFixtures.SEQUENTIAL_CONTROL, GbstatsFixtures.SEQUENTIAL_TREATMENT);
+        Estimate e = EffectEstimator.of(GbstatsFixtures.SEQUENTIAL_CONTROL, GbstatsFixtures.SEQUENTIAL_TREATMENT);
 
-        assertThat(e.lift()).isCloseTo(0.5033610858562358, within(1e-13));
+        assertThat(e.effect()).isCloseTo(0.5033610858562358, within(1e-13));
         assertThat(e.standardError()).isCloseTo(0.3334122146400735, within(1e-13));
         assertThat(FixedHorizon.interval(e, 0.10).lower()).isCloseTo(-0.045136675850396046, within(1e-10));
         assertThat(FixedHorizon.pValue(e)).isCloseTo(2 * 0.06558262868467746, within(1e-10));
@@ -45,7 +45,7 @@ class FixedHorizonTest {
 
     @Test
     void shouldRejectAnAlphaOutsideTheUnitInterval() {
-        Estimate e = RelativeLift.of(GbstatsFixtures.TWO_SIDED_CONTROL, GbstatsFixtures.TWO_SIDED_TREATMENT);
+        Estimate e = EffectEstimator.of(GbstatsFixtures.TWO_SIDED_CONTROL, GbstatsFixtures.TWO_SIDED_TREATMENT);
 
         assertThatThrownBy(() -> FixedHorizon.interval(e, 1.0))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -3,7 +3,8 @@ package io.promptloop.abtest.analysis.domain;
 import java.util.Optional;
 
 /**
- * Relative lift of treatment over control and its variance, with GrowthBook gbstats' conventions.
+ * The effect of treatment over control — relative or absolute — and its variance, with GrowthBook gbstats'
+ * conventions ({@code models.tests.EffectMoments}).
  *
  * <p>A comparison is not estimable — {@link #of} throws, {@link #tryOf} returns empty and {@link #whyNot} names the
  * reason — when (gbstats {@code EffectMoments.compute_result}, in its order):
@@ -18,7 +19,7 @@ import java.util.Optional;
  *       rule before: p(1 − p) = 0.)
  * </ul>
  */
-public final class RelativeLift {
+public final class EffectEstimator {
 
     /** Reason: an arm has fewer than two observations. */
     public static final String NOT_ENOUGH_DATA = "not enough data";
@@ -28,7 +29,7 @@ public final class RelativeLift {
     public static final String BASELINE_ZERO =
             "control mean is 0: no relative effect (gbstats ZERO_NEGATIVE_BASELINE_VARIATION)";
 
-    private RelativeLift() {}
+    private EffectEstimator() {}
 
     /**
      * The estimate of lift = (m_t − m_c)/|m_c|, so that its sign is the sign of m_t − m_c even when the control mean
@@ -48,12 +49,34 @@ public final class RelativeLift {
                         + whyNot(control, treatment).orElse("?")));
     }
 
-    /** The estimate, or empty when the comparison is not estimable. */
+    /** The relative estimate, or empty when the comparison is not estimable. */
     public static Optional<Estimate> tryOf(SampleSummary control, SampleSummary treatment) {
+        return tryOf(EffectType.RELATIVE, control, treatment);
+    }
+
+    /**
+     * The estimate of the given type, or empty when not estimable. Absolute: m_t − m_c with variance v_t/n_t +
+     * v_c/n_c (gbstats {@code utils.frequentist_diff} and {@code frequentist_variance}, absolute) and the same
+     * Welch degrees of freedom. gbstats refuses a zero control mean for the absolute effect too, and so does this.
+     */
+    public static Optional<Estimate> tryOf(EffectType type, SampleSummary control, SampleSummary treatment) {
         if (whyNot(control, treatment).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of(compute(control, treatment));
+        Estimate relative = compute(control, treatment);
+        if (type == EffectType.RELATIVE) {
+            return Optional.of(relative);
+        }
+        double variance = treatment.variance() / treatment.n() + control.variance() / control.n();
+        return Optional.of(new Estimate(
+                EffectType.ABSOLUTE,
+                relative.controlMean(),
+                relative.treatmentMean(),
+                relative.treatmentMean() - relative.controlMean(),
+                variance,
+                relative.welchDf(),
+                relative.controlN(),
+                relative.treatmentN()));
     }
 
     /**
