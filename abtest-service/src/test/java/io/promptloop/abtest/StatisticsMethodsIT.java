@@ -82,6 +82,35 @@ class StatisticsMethodsIT extends AbtestTestSupport {
     }
 
     @Test
+    void shouldPlanPowerAndMinimumDetectableEffectBeforeATestStarts() {
+        // GrowthBook's power test (packages/shared/test/power.test.ts): mean 10, variance 3909.9997749994377,
+        // 133,333 per arm, effect 5 %: fixed power 0.52144, MDE 0.07027 (GrowthBook rounds to 5 decimals)
+        var response = call(
+                port,
+                "POST",
+                "/api/tests/plan",
+                "{\"primaryMetric\":\"score\",\"baselineMean\":10,\"standardDeviation\":" + Math.sqrt(3909.9997749994377)
+                        + ",\"effect\":0.05,\"power\":0.8,\"method\":\"fixed\",\"unitsPerArm\":133333}",
+                "operator");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        var plan = json(response);
+        assertThat(plan.get("power").asDouble()).isCloseTo(0.52144, org.assertj.core.api.Assertions.within(2e-5));
+        assertThat(plan.get("minimumDetectableEffect").asDouble())
+                .isCloseTo(0.07027, org.assertj.core.api.Assertions.within(2e-5));
+        assertThat(plan.get("unitsPerArmForPower").asLong()).isGreaterThan(133_333L);
+
+        for (String bad : new String[] {
+            "{\"primaryMetric\":\"score\",\"baselineMean\":10,\"effect\":0.05}",
+            "{\"primaryMetric\":\"success\",\"baselineMean\":1.5,\"effect\":0.05}",
+            "{\"primaryMetric\":\"success\",\"baselineMean\":0.3}",
+            "{\"primaryMetric\":\"success\",\"baselineMean\":0.3,\"effect\":0.05,\"method\":\"bayesian\"}"
+        }) {
+            var r = call(port, "POST", "/api/tests/plan", bad, "operator");
+            assertThat(r.statusCode()).as(bad + " → " + r.body()).isEqualTo(400);
+        }
+    }
+
+    @Test
     void shouldRunAOneSidedSequentialTestAndRejectImpossibleChoices() {
         String agent = "onesided-" + UUID.randomUUID();
         UUID baseline = instruction(agent, "answer", 1, "Answer.", true);

@@ -2,7 +2,12 @@ package io.promptloop.abtest.experiment.web;
 
 import io.promptloop.abtest.analysis.domain.Analysis;
 import io.promptloop.abtest.analysis.domain.Guardrails;
+import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.Metric;
+import io.promptloop.abtest.analysis.domain.PowerPlan;
+import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.ExperimentAnalyst;
 import io.promptloop.abtest.experiment.ExperimentException;
 import io.promptloop.abtest.experiment.ExperimentService;
@@ -42,16 +47,19 @@ class ExperimentController {
     private final ExperimentRepository tests;
     private final ExperimentAnalyst analyst;
     private final InstructionCatalog instructions;
+    private final AbtestProperties properties;
 
     ExperimentController(
             ExperimentService experiments,
             ExperimentRepository tests,
             ExperimentAnalyst analyst,
-            InstructionCatalog instructions) {
+            InstructionCatalog instructions,
+            AbtestProperties properties) {
         this.experiments = experiments;
         this.tests = tests;
         this.analyst = analyst;
         this.instructions = instructions;
+        this.properties = properties;
     }
 
     /** The body of {@code POST /api/tests}; everything but agent and treatment has a configured default. */
@@ -106,6 +114,85 @@ class ExperimentController {
         if (Boolean.TRUE.equals(r.start())) created = experiments.start(created.testId());
         return ResponseEntity.created(URI.create("/api/tests/" + created.testId()))
                 .body(TestResponse.of(created));
+    }
+
+    /** What a planner asks before a test starts; see {@link #plan}. */
+    record PlanRequest(
+            String primaryMetric,
+            Double baselineMean,
+            Double standardDeviation,
+            Double effect,
+            Double power,
+            Double alpha,
+            String method,
+            Double sequentialTuning,
+            String sides,
+            Long unitsPerArm,
+            Long maxUnitsPerArm) {}
+
+    /**
+     * @param unitsPerArmForPower units per arm to detect {@code effect} with {@code power}; null when no effect was
+     *     given, -1 when {@code maxUnitsPerArm} is not enough
+     * @param power power at {@code unitsPerArm} for {@code effect}; null unless both were given
+     * @param minimumDetectableEffect relative effect detected with {@code power} at {@code unitsPerArm}; null unless
+     *     units were given
+     */
+    record PlanResponse(
+            String method,
+            String sides,
+            double alpha,
+            double targetPower,
+            double variance,
+            Long unitsPerArmForPower,
+            Double power,
+            Double minimumDetectableEffect) {}
+
+    /**
+     * Power and minimum detectable effect of the relative effect before a test starts (GrowthBook's power
+     * calculator: {@link PowerPlan}). The success metric's variance is p(1 − p) of {@code baselineMean}; score and
+     * latency need {@code standardDeviation}. A fixed design is planned as one look (alpha spending's final boundary
+     * is close to it); a Bayesian design cannot be planned this way.
+     */
+    @PostMapping("/tests/plan")
+    PlanResponse plan(@RequestBody PlanRequest r) {
+        if (r == null) throw new ExperimentException(ExperimentException.Kind.INVALID, "a JSON body is required");
+        var d = properties.defaults();
+        try {
+            Metric metric = Metric.fromCode(r.primaryMetric() == null ? d.primaryMetric() : r.primaryMetric());
+            Method method = Method.fromCode(r.method() == null ? d.method() : r.method());
+            Sidedness sides = r.sides() == null ? Sidedness.TWO_SIDED : Sidedness.fromCode(r.sides());
+            if (method == Method.BAYESIAN) {
+                throw new IllegalArgumentException("planning covers sequential and fixed designs, not bayesian");
+            }
+            if (r.baselineMean() == null) throw new IllegalArgumentException("baselineMean is required");
+            double variance;
+            if (metric == Metric.SUCCESS) {
+                double p = r.baselineMean();
+                if (!(p > 0 && p < 1)) throw new IllegalArgumentException("a success rate must be in (0, 1)");
+                variance = p * (1 - p);
+            } else {
+                if (r.standardDeviation() == null) {
+                    throw new IllegalArgumentException("standardDeviation is required for " + metric.code());
+                }
+                variance = r.standardDeviation() * r.standardDeviation();
+            }
+            double alpha = r.alpha() == null ? d.alpha() : r.alpha();
+            double targetPower = r.power() == null ? 0.8 : r.power();
+            double nStar = method == Method.SEQUENTIAL
+                    ? (r.sequentialTuning() == null ? d.sequentialTuning() : r.sequentialTuning())
+                    : 0;
+            PowerPlan plan = new PowerPlan(r.baselineMean(), variance, alpha, sides == Sidedness.TWO_SIDED, nStar);
+            long max = r.maxUnitsPerArm() == null ? 100_000_000L : r.maxUnitsPerArm();
+            Long needed = r.effect() == null ? null : plan.unitsPerArm(r.effect(), targetPower, max);
+            Double power = r.effect() == null || r.unitsPerArm() == null ? null : plan.power(r.effect(), r.unitsPerArm());
+            Double mde = r.unitsPerArm() == null ? null : plan.minimumDetectableEffect(targetPower, r.unitsPerArm());
+            if (needed == null && mde == null) {
+                throw new IllegalArgumentException("give effect (for the units needed) or unitsPerArm (for the MDE)");
+            }
+            return new PlanResponse(method.code(), sides.code(), alpha, targetPower, variance, needed, power, mde);
+        } catch (IllegalArgumentException e) {
+            throw new ExperimentException(ExperimentException.Kind.INVALID, e.getMessage());
+        }
     }
 
     @PostMapping("/tests/{id}/start")
