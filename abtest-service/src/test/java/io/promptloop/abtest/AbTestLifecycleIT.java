@@ -186,7 +186,8 @@ class AbTestLifecycleIT extends AbtestTestSupport {
         assertThat(concluded.get("rolled_out")).isEqualTo(false);
         var lastLook = sql().queryForMap(
                         "SELECT decision::text, ci_lower, ci_upper, chance_to_win, srm_p_value FROM abtest.ab_interim_analyses"
-                                + " WHERE test_id = ? ORDER BY analysis_number DESC LIMIT 1",
+                                // the decisive look: observations counted after it are rollout watches
+                                + " WHERE test_id = ? AND metric <> 'guardrails' ORDER BY analysis_number DESC LIMIT 1",
                         testId);
         assertThat(lastLook.get("decision")).isEqualTo("stop_efficacy");
         assertThat(((Number) lastLook.get("ci_lower")).doubleValue()).isPositive();

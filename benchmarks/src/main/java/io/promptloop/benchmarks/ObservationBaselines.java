@@ -194,23 +194,35 @@ final class ObservationBaselines {
             s[4] += r.latency();
             s[5] += (double) r.latency() * r.latency();
         }
+        // centred moments as abtest-service keeps them (changelog 010): M2 merged by Chan et al.
+        String scoreM2 = "score_m2 + ?::float8 + CASE WHEN score_n = 0 THEN 0 ELSE"
+                + " power(?::float8 - score_sum / score_n, 2) * score_n::float8 * ?::float8 / (score_n + ?::bigint) END";
+        String latencyM2 = scoreM2.replace("score_", "latency_");
         try (PreparedStatement ps = connection.prepareStatement("UPDATE " + STATISTICS
                 + " SET n = n + ?, successes = successes + ?, score_n = score_n + ?, score_sum = score_sum + ?,"
-                + " score_sum_sq = score_sum_sq + ?, latency_n = latency_n + ?, latency_sum = latency_sum + ?,"
-                + " latency_sum_sq = latency_sum_sq + ?, updated_at = now()"
+                + " score_m2 = " + scoreM2 + ", latency_n = latency_n + ?, latency_sum = latency_sum + ?,"
+                + " latency_m2 = " + latencyM2 + ", updated_at = now()"
                 + " WHERE test_id = ? AND variant = ?::abtest.ab_test_variant")) {
             for (var e : sums.entrySet()) {
                 double[] s = e.getValue();
-                ps.setLong(1, (long) s[0]);
-                ps.setLong(2, (long) s[1]);
-                ps.setLong(3, (long) s[0]);
-                ps.setDouble(4, s[2]);
-                ps.setDouble(5, s[3]);
-                ps.setLong(6, (long) s[0]);
-                ps.setDouble(7, s[4]);
-                ps.setDouble(8, s[5]);
-                ps.setObject(9, e.getKey().test());
-                ps.setString(10, e.getKey().variant());
+                long n = (long) s[0];
+                int i = 1;
+                ps.setLong(i++, n);
+                ps.setLong(i++, (long) s[1]);
+                ps.setLong(i++, n);
+                ps.setDouble(i++, s[2]);
+                ps.setDouble(i++, Math.max(0, s[3] - s[2] * s[2] / n));
+                ps.setDouble(i++, s[2] / n);
+                ps.setLong(i++, n);
+                ps.setLong(i++, n);
+                ps.setLong(i++, n);
+                ps.setDouble(i++, s[4]);
+                ps.setDouble(i++, Math.max(0, s[5] - s[4] * s[4] / n));
+                ps.setDouble(i++, s[4] / n);
+                ps.setLong(i++, n);
+                ps.setLong(i++, n);
+                ps.setObject(i++, e.getKey().test());
+                ps.setString(i, e.getKey().variant());
                 if (ps.executeUpdate() != 1) throw new IllegalStateException("no statistics row for " + e.getKey());
             }
         }

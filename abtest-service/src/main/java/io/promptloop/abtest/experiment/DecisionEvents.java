@@ -1,6 +1,7 @@
 package io.promptloop.abtest.experiment;
 
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.EffectType;
 import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.outbox.Outbox;
 import io.promptloop.avro.abtest.AbDecisionEvent;
@@ -32,8 +33,8 @@ public class DecisionEvents {
                         .setBaselineInstructionId(t.baselineInstructionId().toString())
                         .setTreatmentInstructionId(t.treatmentInstructionId().toString())
                         .setTrafficSplit(t.trafficSplit())
-                        .setMethod(t.method())
-                        .setPrimaryMetric(t.primaryMetric())
+                        .setMethod(t.design().method().code())
+                        .setPrimaryMetric(t.design().metric().code())
                         .build());
     }
 
@@ -47,10 +48,13 @@ public class DecisionEvents {
                 .setBaselineCount(baselineN)
                 .setTreatmentCount(treatmentN);
         if (analysis != null && analysis.estimate() != null) {
-            b.setRelativeLift(analysis.estimate().lift());
-            if (analysis.interval() != null) {
-                b.setCiLower(finite(analysis.interval().lower()));
-                b.setCiUpper(finite(analysis.interval().upper()));
+            // the event's lift and interval are relative; an absolute test's effect is in the stored analyses
+            if (analysis.estimate().type() == EffectType.RELATIVE) {
+                b.setRelativeLift(analysis.estimate().effect());
+                if (analysis.interval() != null) {
+                    b.setCiLower(finite(analysis.interval().lower()));
+                    b.setCiUpper(finite(analysis.interval().upper()));
+                }
             }
             b.setPValue(analysis.pValue());
         }

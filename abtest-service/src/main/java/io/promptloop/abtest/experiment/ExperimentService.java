@@ -6,9 +6,12 @@ import static io.promptloop.abtest.experiment.ExperimentException.Kind.NOT_FOUND
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.EffectType;
+import io.promptloop.abtest.analysis.domain.GaussianPrior;
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.Method;
 import io.promptloop.abtest.analysis.domain.Metric;
+import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
@@ -18,7 +21,6 @@ import io.promptloop.abtest.experiment.persistence.ExperimentRepository.NewTest;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.abtest.instruction.InstructionCatalog.Instruction;
-import io.promptloop.abtest.routing.RoutingPublisher;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -87,6 +89,10 @@ public class ExperimentService {
             Boolean autoRollout,
             List<Double> rolloutSteps,
             Integer rolloutStepObservations,
+            String effectType,
+            String sides,
+            Double priorMean,
+            Double priorVariance,
             UUID sourceRunId) {}
 
     @Transactional
@@ -145,8 +151,9 @@ public class ExperimentService {
                         .doubleValue()) {
             throw new ExperimentException(INVALID, "trafficSplit has at most two decimals (e.g. 0.25), got " + split);
         }
+        TestDesign design;
         try {
-            new TestDesign(
+            design = new TestDesign(
                     Method.fromCode(method),
                     Metric.fromCode(metric),
                     alpha,
@@ -156,7 +163,10 @@ public class ExperimentService {
                     r.plannedLooks(),
                     split,
                     guardrails,
-                    properties.analysis().srmThreshold());
+                    properties.analysis().srmThreshold(),
+                    r.effectType() == null ? null : EffectType.fromCode(r.effectType()),
+                    r.sides() == null ? null : Sidedness.fromCode(r.sides()),
+                    prior(r.priorMean(), r.priorVariance()));
         } catch (IllegalArgumentException e) {
             throw new ExperimentException(INVALID, e.getMessage());
         }
@@ -167,21 +177,22 @@ public class ExperimentService {
                 r.predictor(),
                 baseline.id(),
                 treatment.id(),
-                split,
-                metric,
-                method,
-                r.plannedLooks(),
-                alpha,
-                tuning,
-                min,
-                max,
-                guardrails,
+                design,
                 r.autoRollout() != null ? r.autoRollout() : d.autoRollout(),
                 steps,
                 stepObservations,
                 r.sourceRunId()));
         log.info("created test {} for {}: {} vs {}", id, key(r.agent(), r.predictor()), baseline.id(), treatment.id());
         return tests.find(id).orElseThrow();
+    }
+
+    /** Both or neither: an informative prior needs its mean and its variance. */
+    private static GaussianPrior prior(Double mean, Double variance) {
+        if (mean == null && variance == null) return null;
+        if (mean == null || variance == null) {
+            throw new IllegalArgumentException("an informative prior needs both priorMean and priorVariance");
+        }
+        return new GaussianPrior(mean, variance);
     }
 
     private static void validateSteps(List<Double> steps) {

@@ -102,7 +102,7 @@ class RunCompletedListener {
                 }
                 var created = experiments.create(new CreateTest(
                         agent, predictor, baseline, treatment, null, null, null, null, null, null, null, null, null,
-                        null, null, null, runId));
+                        null, null, null, null, null, null, null, runId));
                 experiments.start(created.testId());
                 meters.counter("promptloop.abtest.tests.auto.created").increment();
                 log.info(

@@ -33,7 +33,7 @@ public final class AlphaSpending {
      * @throws IllegalArgumentException if t is outside [0, 1] or alpha outside (0, 1)
      */
     public static double spent(double t, double alpha) {
-        FixedHorizonTest.requireAlpha(alpha);
+        FixedHorizon.requireAlpha(alpha);
         if (!(t >= 0 && t <= 1)) {
             throw new IllegalArgumentException("information fraction must be in [0, 1], got " + t);
         }
@@ -64,7 +64,7 @@ public final class AlphaSpending {
      * @throws IllegalArgumentException if the fractions are empty, not strictly increasing or outside (0, 1]
      */
     public static double[] boundaries(double[] informationFractions, double alpha) {
-        FixedHorizonTest.requireAlpha(alpha);
+        FixedHorizon.requireAlpha(alpha);
         double[] t = requireFractions(informationFractions);
         int looks = t.length;
         double[] c = new double[looks];

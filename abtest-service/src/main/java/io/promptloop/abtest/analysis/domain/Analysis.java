@@ -18,6 +18,7 @@ package io.promptloop.abtest.analysis.domain;
  *     alpha-spending boundary (record exactly these fractions as the previous looks of later analyses)
  * @param adjustedAlpha fixed: cumulative alpha spent up to this look, α(t); sequential: alpha
  * @param boundary fixed: two-sided z critical value of this look (may be +∞ for a look too early to stop)
+ * @param bayesian Bayesian design: the posterior (credible interval, chance to win, risks); null otherwise
  */
 public record Analysis(
         Decision decision,
@@ -31,7 +32,38 @@ public record Analysis(
         GuardrailResult guardrails,
         Double informationFraction,
         Double adjustedAlpha,
-        Double boundary) {
+        Double boundary,
+        BayesianEffect bayesian) {
+
+    /** An analysis without a Bayesian posterior (sequential and fixed designs). */
+    public Analysis(
+            Decision decision,
+            Winner winner,
+            String reason,
+            Estimate estimate,
+            Interval interval,
+            Double pValue,
+            Double chanceToWin,
+            SrmResult srm,
+            GuardrailResult guardrails,
+            Double informationFraction,
+            Double adjustedAlpha,
+            Double boundary) {
+        this(
+                decision,
+                winner,
+                reason,
+                estimate,
+                interval,
+                pValue,
+                chanceToWin,
+                srm,
+                guardrails,
+                informationFraction,
+                adjustedAlpha,
+                boundary,
+                null);
+    }
 
     public Analysis {
         if (decision == null || reason == null || srm == null || guardrails == null) {

@@ -27,7 +27,8 @@ public final class Analyzer {
      *   <li>SRM: Pearson χ² on the arms' observation counts against {@code trafficSplit} (always reported);
      *   <li>guardrails broken → STOP_SAFETY, winner BASELINE (checked even when the primary metric is not yet
      *       estimable: a treatment that fails every call may never produce a score);
-     *   <li>primary metric not estimable → CONTINUE, "not enough data";
+     *   <li>primary metric not estimable → CONTINUE with the reason of {@link EffectEstimator#whyNot} ("not enough
+     *       data", zero variance in an arm, control mean 0 — gbstats' default result, which decides nothing);
      *   <li>SRM p &lt; srmThreshold → CONTINUE "srm", or STOP_FUTILITY "srm at maximum sample" once both arms reached
      *       the maximum sample;
      *   <li>either arm below the minimum sample → CONTINUE;
@@ -48,7 +49,9 @@ public final class Analyzer {
         SrmResult srm = SampleRatioMismatch.check(nc, nt, design.trafficSplit());
         GuardrailResult guardrails = GuardrailCheck.evaluate(
                 design.guardrails(), control, treatment, design.alpha(), design.nStar(), design.minSamplePerVariant());
-        Optional<Estimate> maybeEstimate = RelativeLift.tryOf(control.moments(metric), treatment.moments(metric));
+        SampleSummary controlSummary = control.summary(metric);
+        SampleSummary treatmentSummary = treatment.summary(metric);
+        Optional<Estimate> maybeEstimate = EffectEstimator.tryOf(design.effectType(), controlSummary, treatmentSummary);
 
         if (!guardrails.ok()) {
             Estimate e = maybeEstimate.orElse(null);
@@ -70,7 +73,7 @@ public final class Analyzer {
             return new Analysis(
                     Decision.CONTINUE,
                     null,
-                    NOT_ENOUGH_DATA,
+                    EffectEstimator.whyNot(controlSummary, treatmentSummary).orElse(NOT_ENOUGH_DATA),
                     null,
                     null,
                     null,
@@ -118,42 +121,62 @@ public final class Analyzer {
                     null);
         }
 
+        if (design.method() == Method.BAYESIAN) {
+            return bayesian(design, e, srm, guardrails, atMaximum);
+        }
         Interval interval;
         double pValue;
         Double fraction = null;
         double adjustedAlpha;
         Double boundary = null;
         boolean finalLook;
+        boolean oneSided = design.sidedness() == Sidedness.ONE_SIDED;
+        // one-sided: the alternative is "treatment better", i.e. greater for higher-is-better metrics
+        boolean greater = metric.higherIsBetter();
         if (design.method() == Method.SEQUENTIAL) {
-            interval = ConfidenceSequence.interval(e, design.alpha(), design.nStar());
-            pValue = ConfidenceSequence.pValue(e, design.alpha(), design.nStar());
+            interval = oneSided
+                    ? ConfidenceSequence.oneSidedInterval(e, design.alpha(), design.nStar(), greater)
+                    : ConfidenceSequence.interval(e, design.alpha(), design.nStar());
+            pValue = oneSided
+                    ? ConfidenceSequence.oneSidedPValue(e, design.alpha(), design.nStar(), greater)
+                    : ConfidenceSequence.pValue(e, design.alpha(), design.nStar());
             adjustedAlpha = design.alpha();
             finalLook = atMaximum;
         } else {
             double t = Math.min(1.0, (double) Math.min(nc, nt) / design.maxSamplePerVariant());
             double[] looks = looks(previousLookFractions, t);
-            double c = AlphaSpending.boundaries(looks, design.alpha())[looks.length - 1];
+            // AlphaSpending spends α/2 per side: a one-sided test at α uses the two-sided boundaries of 2α
+            double spendingAlpha = oneSided ? 2 * design.alpha() : design.alpha();
+            double c = AlphaSpending.boundaries(looks, spendingAlpha)[looks.length - 1];
             double width = c * e.standardError();
-            interval = Double.isInfinite(c)
-                    ? new Interval(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)
-                    : new Interval(e.lift() - width, e.lift() + width);
-            pValue = FixedHorizonTest.pValue(e);
+            if (Double.isInfinite(c)) {
+                interval = new Interval(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+            } else if (!oneSided) {
+                interval = new Interval(e.effect() - width, e.effect() + width);
+            } else {
+                interval = greater
+                        ? new Interval(e.effect() - width, Double.POSITIVE_INFINITY)
+                        : new Interval(Double.NEGATIVE_INFINITY, e.effect() + width);
+            }
+            pValue = oneSided ? FixedHorizon.oneSidedPValue(e, greater) : FixedHorizon.pValue(e);
             fraction = t;
-            adjustedAlpha = AlphaSpending.spent(t, design.alpha());
+            adjustedAlpha =
+                    oneSided ? AlphaSpending.spent(t, spendingAlpha) / 2 : AlphaSpending.spent(t, design.alpha());
             boundary = c;
             finalLook = t >= 1.0;
         }
 
         if (interval.excludesZero()) {
-            boolean treatmentBetter = (e.lift() > 0) == metric.higherIsBetter();
+            boolean treatmentBetter = (e.effect() > 0) == metric.higherIsBetter();
             return new Analysis(
                     Decision.STOP_EFFICACY,
                     treatmentBetter ? Winner.TREATMENT : Winner.BASELINE,
                     String.format(
                             Locale.ROOT,
-                            "%s better: lift %+.4f in [%.4f, %.4f]",
+                            "%s better: %s effect %+.4f in [%.4f, %.4f]",
                             treatmentBetter ? "treatment" : "baseline",
-                            e.lift(),
+                            design.effectType().code(),
+                            e.effect(),
                             interval.lower(),
                             interval.upper()),
                     e,
@@ -179,6 +202,45 @@ public final class Analyzer {
                 fraction,
                 adjustedAlpha,
                 boundary);
+    }
+
+    /**
+     * GrowthBook's Bayesian rule: the treatment won when its chance to win exceeds 1 − α, lost (the baseline wins)
+     * when it is below α; the credible interval is the reported interval and the chance to win the posterior's.
+     */
+    private static Analysis bayesian(
+            TestDesign design, Estimate e, SrmResult srm, GuardrailResult guardrails, boolean atMaximum) {
+        BayesianEffect b = BayesianEffect.of(
+                e, design.prior(), design.alpha(), design.metric().higherIsBetter());
+        int verdict = b.decision(1 - design.alpha());
+        Decision decision =
+                verdict != 0 ? Decision.STOP_EFFICACY : atMaximum ? Decision.STOP_FUTILITY : Decision.CONTINUE;
+        Winner winner = verdict > 0 ? Winner.TREATMENT : verdict < 0 ? Winner.BASELINE : null;
+        String reason = verdict == 0
+                ? (atMaximum ? NO_DIFFERENCE_AT_MAXIMUM : NO_DIFFERENCE_YET)
+                : String.format(
+                        Locale.ROOT,
+                        "%s better: chance to win %.4f, %s effect %+.4f in credible [%.4f, %.4f]",
+                        verdict > 0 ? "treatment" : "baseline",
+                        b.chanceToWin(),
+                        design.effectType().code(),
+                        b.mean(),
+                        b.credible().lower(),
+                        b.credible().upper());
+        return new Analysis(
+                decision,
+                winner,
+                reason,
+                e,
+                b.credible(),
+                null,
+                b.chanceToWin(),
+                srm,
+                guardrails,
+                null,
+                design.alpha(),
+                null,
+                b);
     }
 
     /** Earlier looks strictly below the current fraction, sorted, without duplicates, then the current one. */

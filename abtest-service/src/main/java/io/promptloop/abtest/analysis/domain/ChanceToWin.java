@@ -12,7 +12,7 @@ public final class ChanceToWin {
      * norm.sf(0, mean, sd)} (1 − that when {@code inverse}).
      */
     public static double of(Estimate e, boolean higherIsBetter) {
-        double z = e.lift() / e.standardError();
+        double z = e.effect() / e.standardError();
         return Distributions.normalCdf(higherIsBetter ? z : -z);
     }
 }

@@ -24,7 +24,7 @@ public final class ConfidenceSequence {
      * Source: Waudby-Smith et al. eq. 161; gbstats {@code sequential_rho}.
      */
     public static double rho(double alpha, double nStar) {
-        FixedHorizonTest.requireAlpha(alpha);
+        FixedHorizon.requireAlpha(alpha);
         requireNStar(nStar);
         double minus2LogAlpha = -2 * Math.log(alpha);
         return Math.sqrt((minus2LogAlpha + Math.log(minus2LogAlpha + 1)) / nStar);
@@ -46,7 +46,7 @@ public final class ConfidenceSequence {
     /** lift ± {@link #halfWidth}. */
     public static Interval interval(Estimate e, double alpha, double nStar) {
         double hw = halfWidth(e, alpha, nStar);
-        return new Interval(e.lift() - hw, e.lift() + hw);
+        return new Interval(e.effect() - hw, e.effect() + hw);
     }
 
     /**
@@ -62,7 +62,7 @@ public final class ConfidenceSequence {
         double rho2 = rho * rho;
         double nRho2Plus1 = n * rho2 + 1;
         // N·lift²/s² with s² = Var·N is lift²/Var: the squared z statistic.
-        double z2 = e.lift() * e.lift() / e.variance();
+        double z2 = e.effect() * e.effect() / e.variance();
         double logEValue = rho2 * n * z2 / (2 * nRho2Plus1) - 0.5 * Math.log(nRho2Plus1);
         return Math.min(1.0, Math.exp(-logEValue));
     }
@@ -70,6 +70,58 @@ public final class ConfidenceSequence {
     /** {@link #pValue(Estimate, double, double)} with ρ tuned for α = 0.05, as gbstats does by default. */
     public static double pValue(Estimate e, double nStar) {
         return pValue(e, DEFAULT_ALPHA, nStar);
+    }
+
+    /**
+     * One-sided half-width √(s²·2(Nρ²+1)/(Nρ)²·ln(1 + √(Nρ²+1)/(2α))) with ρ tuned for 2α. Source:
+     * Waudby-Smith et al. eq. 134; gbstats {@code sequential_interval_halfwidth_one_sided} with {@code
+     * sequential_rho(alpha, N*, two_sided=False)}.
+     *
+     * @throws IllegalArgumentException unless 0 &lt; α &lt; 0.5 (gbstats' ALPHA_GREATER_THAN_0.5 rule)
+     */
+    public static double oneSidedHalfWidth(Estimate e, double alpha, double nStar) {
+        requireOneSidedAlpha(alpha);
+        double rho = rho(2 * alpha, nStar);
+        double n = e.totalN();
+        double nRho2Plus1 = n * rho * rho + 1;
+        double s2 = e.variance() * n;
+        return Math.sqrt(
+                s2 * 2 * nRho2Plus1 / ((n * rho) * (n * rho)) * Math.log(1 + Math.sqrt(nRho2Plus1) / (2 * alpha)));
+    }
+
+    /** greater → (effect − {@link #oneSidedHalfWidth}, +∞); lesser → (−∞, effect + half-width). */
+    public static Interval oneSidedInterval(Estimate e, double alpha, double nStar, boolean greater) {
+        double hw = oneSidedHalfWidth(e, alpha, nStar);
+        return greater
+                ? new Interval(e.effect() - hw, Double.POSITIVE_INFINITY)
+                : new Interval(Double.NEGATIVE_INFINITY, e.effect() + hw);
+    }
+
+    /**
+     * One-sided anytime-valid p-value: the level a at which the one-sided sequence (ρ fixed by the design's α, as
+     * gbstats fixes it) has its bound at zero. gbstats {@code SequentialOneSidedTreatmentLesserTTest.compute_p_value}
+     * finds it by bisection over [1e-5, 0.4999]; here it is the closed form of eq. 134 solved for a: with L =
+     * effect²·(Nρ)²/(2·s²·(Nρ²+1)), a = √(Nρ²+1)/(2(e^L − 1)). An effect on the wrong side (or zero) has p = 0.5,
+     * capped there as gbstats' search caps at 0.4999: a one-sided test never finds for the other side.
+     */
+    public static double oneSidedPValue(Estimate e, double alpha, double nStar, boolean greater) {
+        requireOneSidedAlpha(alpha);
+        boolean rightSide = greater ? e.effect() > 0 : e.effect() < 0;
+        if (!rightSide) {
+            return 0.5;
+        }
+        double rho = rho(2 * alpha, nStar);
+        double n = e.totalN();
+        double nRho2Plus1 = n * rho * rho + 1;
+        double s2 = e.variance() * n;
+        double l = e.effect() * e.effect() * (n * rho) * (n * rho) / (2 * s2 * nRho2Plus1);
+        return Math.min(0.5, Math.sqrt(nRho2Plus1) / (2 * Math.expm1(l)));
+    }
+
+    static void requireOneSidedAlpha(double alpha) {
+        if (!(alpha > 0 && alpha < 0.5)) {
+            throw new IllegalArgumentException("a one-sided test needs alpha in (0, 0.5), got " + alpha);
+        }
     }
 
     private static void requireNStar(double nStar) {

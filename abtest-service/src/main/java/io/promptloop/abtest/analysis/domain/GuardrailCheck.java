@@ -34,14 +34,14 @@ public final class GuardrailCheck {
         List<String> breaches = new ArrayList<>();
         if (g.minSuccessRateRatio() != null) {
             double tolerance = g.minSuccessRateRatio() - 1;
-            sequence(control.moments(Metric.SUCCESS), treatment.moments(Metric.SUCCESS), alpha, nStar)
+            sequence(control.summary(Metric.SUCCESS), treatment.summary(Metric.SUCCESS), alpha, nStar)
                     .filter(i -> i.upper() < tolerance)
                     .ifPresent(i ->
                             breaches.add(format("success_rate: upper bound %.4f below %.4f", i.upper(), tolerance)));
         }
         if (g.maxLatencyRatio() != null) {
             double tolerance = g.maxLatencyRatio() - 1;
-            sequence(control.latency(), treatment.latency(), alpha, nStar)
+            sequence(control.summary(Metric.LATENCY_MS), treatment.summary(Metric.LATENCY_MS), alpha, nStar)
                     .filter(i -> i.lower() > tolerance)
                     .ifPresent(i ->
                             breaches.add(format("latency_mean: lower bound %.4f above %.4f", i.lower(), tolerance)));
@@ -62,8 +62,10 @@ public final class GuardrailCheck {
         return GuardrailResult.of(breaches);
     }
 
-    private static Optional<Interval> sequence(Moments control, Moments treatment, double alpha, double nStar) {
-        return RelativeLift.tryOf(control, treatment).map(e -> ConfidenceSequence.interval(e, alpha, nStar));
+    private static Optional<Interval> sequence(
+            SampleSummary control, SampleSummary treatment, double alpha, double nStar) {
+        return EffectEstimator.tryOfForGuardrail(control, treatment)
+                .map(e -> ConfidenceSequence.interval(e, alpha, nStar));
     }
 
     private static String format(String pattern, Object... args) {

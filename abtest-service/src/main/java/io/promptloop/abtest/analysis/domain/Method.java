@@ -7,7 +7,12 @@ public enum Method {
     /** Anytime-valid confidence sequences: look as often as you like, stop whenever the sequence decides. */
     SEQUENTIAL,
     /** Fixed maximum sample with Lan–DeMets O'Brien–Fleming alpha spending over the looks actually taken. */
-    FIXED;
+    FIXED,
+    /**
+     * GrowthBook's Bayesian engine: normal posterior of the effect (optional informative prior), stop when the chance
+     * to win leaves [α, 1 − α]. Not error-controlled under continuous peeking, as in GrowthBook.
+     */
+    BAYESIAN;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);
@@ -20,6 +25,6 @@ public enum Method {
                 return method;
             }
         }
-        throw new IllegalArgumentException("unknown method '" + code + "', expected sequential or fixed");
+        throw new IllegalArgumentException("unknown method '" + code + "', expected sequential, fixed or bayesian");
     }
 }

@@ -15,6 +15,11 @@ package io.promptloop.abtest.analysis.domain;
  * @param trafficSplit share of units assigned to treatment, in (0, 1)
  * @param guardrails limits on the treatment; null is read as {@link Guardrails#none()}
  * @param srmThreshold SRM p-value below which no decision is taken, in (0, 1) (DESIGN default 0.001)
+ * @param effectType relative (default) or absolute effect; null is read as relative
+ * @param sidedness two-sided (default) or one-sided for "treatment better"; null is read as two-sided. One-sided
+ *     needs alpha &lt; 0.5; a Bayesian design is two-sided
+ * @param prior Bayesian design: informative prior on the relative effect, null for gbstats' flat prior; ignored by
+ *     the other methods
  */
 public record TestDesign(
         Method method,
@@ -26,7 +31,10 @@ public record TestDesign(
         Integer plannedLooks,
         double trafficSplit,
         Guardrails guardrails,
-        double srmThreshold) {
+        double srmThreshold,
+        EffectType effectType,
+        Sidedness sidedness,
+        GaussianPrior prior) {
 
     public static final double DEFAULT_ALPHA = 0.05;
     public static final double DEFAULT_SRM_THRESHOLD = 0.001;
@@ -61,6 +69,78 @@ public record TestDesign(
             throw new IllegalArgumentException("srmThreshold must be in (0, 1), got " + srmThreshold);
         }
         guardrails = guardrails == null ? Guardrails.none() : guardrails;
+        effectType = effectType == null ? EffectType.RELATIVE : effectType;
+        sidedness = sidedness == null ? Sidedness.TWO_SIDED : sidedness;
+        if (sidedness == Sidedness.ONE_SIDED && !(alpha < 0.5)) {
+            throw new IllegalArgumentException("a one-sided test needs alpha < 0.5, got " + alpha);
+        }
+        if (sidedness == Sidedness.ONE_SIDED && method == Method.BAYESIAN) {
+            throw new IllegalArgumentException("a Bayesian test is two-sided: its decision rule is the chance to win");
+        }
+    }
+
+    /** A relative, two-sided design. */
+    public TestDesign(
+            Method method,
+            Metric metric,
+            double alpha,
+            double nStar,
+            long minSamplePerVariant,
+            Long maxSamplePerVariant,
+            Integer plannedLooks,
+            double trafficSplit,
+            Guardrails guardrails,
+            double srmThreshold) {
+        this(
+                method,
+                metric,
+                alpha,
+                nStar,
+                minSamplePerVariant,
+                maxSamplePerVariant,
+                plannedLooks,
+                trafficSplit,
+                guardrails,
+                srmThreshold,
+                EffectType.RELATIVE,
+                Sidedness.TWO_SIDED,
+                null);
+    }
+
+    /** This design with another effect type and sidedness. */
+    public TestDesign with(EffectType effectType, Sidedness sidedness) {
+        return new TestDesign(
+                method,
+                metric,
+                alpha,
+                nStar,
+                minSamplePerVariant,
+                maxSamplePerVariant,
+                plannedLooks,
+                trafficSplit,
+                guardrails,
+                srmThreshold,
+                effectType,
+                sidedness,
+                prior);
+    }
+
+    /** This design as a Bayesian one with the given prior (null: flat). */
+    public TestDesign bayesian(GaussianPrior prior) {
+        return new TestDesign(
+                Method.BAYESIAN,
+                metric,
+                alpha,
+                nStar,
+                minSamplePerVariant,
+                maxSamplePerVariant,
+                plannedLooks,
+                trafficSplit,
+                guardrails,
+                srmThreshold,
+                effectType,
+                sidedness,
+                prior);
     }
 
     /** A sequential design with the DESIGN defaults: α = 0.05, N* = 5,000, 50/50 split, SRM threshold 0.001. */

@@ -36,12 +36,24 @@ public record VariantStats(long n, long successes, Moments score, Moments latenc
                 latencyDigest.merge(other.latencyDigest));
     }
 
-    /** The moments of the given metric. */
-    public Moments moments(Metric metric) {
+    /**
+     * What a comparison uses of the given metric: the unbiased variance for scores and latencies, p(1 − p) for the
+     * success rate (gbstats {@code SampleMeanStatistic} and {@code ProportionStatistic}).
+     */
+    public SampleSummary summary(Metric metric) {
         return switch (metric) {
-            case SCORE -> score;
-            case SUCCESS -> Moments.ofBernoulli(n, successes);
-            case LATENCY_MS -> latency;
+            case SCORE -> score.summary();
+            case SUCCESS -> SampleSummary.proportion(n, successes);
+            case LATENCY_MS -> latency.summary();
+        };
+    }
+
+    /** The metric's mean over this arm; NaN when the arm has no value of it. */
+    public double mean(Metric metric) {
+        return switch (metric) {
+            case SCORE -> score.mean();
+            case SUCCESS -> successRate();
+            case LATENCY_MS -> latency.mean();
         };
     }
 

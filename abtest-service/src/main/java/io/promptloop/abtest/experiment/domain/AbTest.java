@@ -1,8 +1,6 @@
 package io.promptloop.abtest.experiment.domain;
 
 import io.promptloop.abtest.analysis.domain.Guardrails;
-import io.promptloop.abtest.analysis.domain.Method;
-import io.promptloop.abtest.analysis.domain.Metric;
 import io.promptloop.abtest.analysis.domain.TestDesign;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.UUID;
 /**
  * One A/B test of a treatment instruction against the baseline of an agent/predictor, as stored.
  *
+ * @param design how the test is analysed and when it may stop: the one typed form of the stored design columns
  * @param rolloutStep 1-based index into {@code rolloutSteps} while the winner rolls out, else null
  * @param rolloutStepBaseN rollout-phase treatment observations counted when the current step began
  * @param analyzedN observations counted at the last look
@@ -24,15 +23,7 @@ public record AbTest(
         String baselineVariant,
         String treatmentVariant,
         String salt,
-        double trafficSplit,
-        String primaryMetric,
-        String method,
-        Integer plannedLooks,
-        double alpha,
-        double sequentialTuning,
-        int minSamplePerVariant,
-        Integer maxSamplePerVariant,
-        Guardrails guardrails,
+        TestDesign design,
         boolean autoRollout,
         TestStatus status,
         Double pValue,
@@ -51,18 +42,20 @@ public record AbTest(
         long analyzedN,
         boolean srmAlerted) {
 
-    public TestDesign design(double srmThreshold) {
-        return new TestDesign(
-                Method.fromCode(method),
-                Metric.fromCode(primaryMetric),
-                alpha,
-                sequentialTuning,
-                minSamplePerVariant,
-                maxSamplePerVariant == null ? null : maxSamplePerVariant.longValue(),
-                plannedLooks,
-                trafficSplit,
-                guardrails,
-                srmThreshold);
+    public AbTest {
+        if (design == null) {
+            throw new IllegalArgumentException("a test needs its design");
+        }
+    }
+
+    /** Share of units assigned to the treatment while the test runs. */
+    public double trafficSplit() {
+        return design.trafficSplit();
+    }
+
+    /** Limits on the treatment, checked at every look and during the rollout. */
+    public Guardrails guardrails() {
+        return design.guardrails();
     }
 
     /** Whether the predictor's routing currently carries this test (running, rolling out, or watched after). */

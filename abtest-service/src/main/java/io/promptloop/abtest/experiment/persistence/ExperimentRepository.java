@@ -1,9 +1,16 @@
 package io.promptloop.abtest.experiment.persistence;
 
+import io.promptloop.abtest.analysis.domain.EffectType;
+import io.promptloop.abtest.analysis.domain.GaussianPrior;
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.LatencyDigest;
+import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.Metric;
 import io.promptloop.abtest.analysis.domain.Moments;
+import io.promptloop.abtest.analysis.domain.Sidedness;
+import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import java.math.BigDecimal;
@@ -35,7 +42,7 @@ public class ExperimentRepository {
             guardrails::text AS guardrails, auto_rollout, status::text AS status, p_value, winner::text AS winner,
             rolled_out, conclusion_reason, source_run_id, created_at, started_at, concluded_at, rollout_steps,
             rollout_step_observations, rollout_step, rollout_step_base_n, monitoring_complete, analyzed_n,
-            srm_alerted
+            srm_alerted, effect_type, sidedness, prior_mean, prior_variance
             """;
 
     /** A predicate that holds exactly when the predictor's routing carries the test. */
@@ -44,10 +51,12 @@ public class ExperimentRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final double srmThreshold;
 
-    public ExperimentRepository(JdbcClient jdbc, JsonMapper json) {
+    public ExperimentRepository(JdbcClient jdbc, JsonMapper json, AbtestProperties properties) {
         this.jdbc = jdbc;
         this.json = json;
+        this.srmThreshold = properties.analysis().srmThreshold();
     }
 
     public record NewTest(
@@ -55,15 +64,7 @@ public class ExperimentRepository {
             String predictorName,
             UUID baselineInstructionId,
             UUID treatmentInstructionId,
-            double trafficSplit,
-            String primaryMetric,
-            String method,
-            Integer plannedLooks,
-            double alpha,
-            double sequentialTuning,
-            int minSamplePerVariant,
-            Integer maxSamplePerVariant,
-            Guardrails guardrails,
+            TestDesign design,
             boolean autoRollout,
             List<Double> rolloutSteps,
             int rolloutStepObservations,
@@ -74,8 +75,9 @@ public class ExperimentRepository {
                         INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
                             treatment_instruction_id, traffic_split, primary_metric, method, planned_looks, alpha,
                             sequential_tuning, min_sample_per_variant, max_sample_per_variant, guardrails, auto_rollout,
-                            rollout_steps, rollout_step_observations, source_run_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?)
+                            rollout_steps, rollout_step_observations, source_run_id, effect_type, sidedness,
+                            prior_mean, prior_variance)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?, ?, ?, ?, ?)
                         RETURNING test_id
                         """)
                 .params(
@@ -83,19 +85,23 @@ public class ExperimentRepository {
                         t.predictorName(),
                         t.baselineInstructionId(),
                         t.treatmentInstructionId(),
-                        BigDecimal.valueOf(t.trafficSplit()),
-                        t.primaryMetric(),
-                        t.method(),
-                        t.plannedLooks(),
-                        t.alpha(),
-                        t.sequentialTuning(),
-                        t.minSamplePerVariant(),
-                        t.maxSamplePerVariant(),
-                        guardrailsJson(t.guardrails()),
+                        BigDecimal.valueOf(t.design().trafficSplit()),
+                        t.design().metric().code(),
+                        t.design().method().code(),
+                        t.design().plannedLooks(),
+                        t.design().alpha(),
+                        t.design().nStar(),
+                        t.design().minSamplePerVariant(),
+                        t.design().maxSamplePerVariant(),
+                        guardrailsJson(t.design().guardrails()),
                         t.autoRollout(),
                         arrayLiteral(t.rolloutSteps()),
                         t.rolloutStepObservations(),
-                        t.sourceRunId())
+                        t.sourceRunId(),
+                        t.design().effectType().code(),
+                        t.design().sidedness().code(),
+                        t.design().prior() == null ? null : t.design().prior().mean(),
+                        t.design().prior() == null ? null : t.design().prior().variance())
                 .query(UUID.class)
                 .single();
     }
@@ -226,8 +232,8 @@ public class ExperimentRepository {
     /** Statistics per variant label of one phase: {@code variant_statistics} or {@code rollout_statistics}. */
     public Map<String, VariantStats> statistics(UUID testId, Phase phase) {
         Map<String, VariantStats> result = new HashMap<>();
-        jdbc.sql("SELECT variant::text, n, successes, score_n, score_sum, score_sum_sq, latency_n, latency_sum,"
-                        + " latency_sum_sq, latency_digest FROM abtest." + phase.table() + " WHERE test_id = ?")
+        jdbc.sql("SELECT variant::text, n, successes, score_n, score_sum, score_m2, latency_n, latency_sum,"
+                        + " latency_m2, latency_digest FROM abtest." + phase.table() + " WHERE test_id = ?")
                 .param(testId)
                 .query((rs, i) -> result.put(rs.getString(1), stats(rs)))
                 .list();
@@ -238,9 +244,14 @@ public class ExperimentRepository {
         return new VariantStats(
                 rs.getLong("n"),
                 rs.getLong("successes"),
-                new Moments(rs.getLong("score_n"), rs.getDouble("score_sum"), rs.getDouble("score_sum_sq")),
-                new Moments(rs.getLong("latency_n"), rs.getDouble("latency_sum"), rs.getDouble("latency_sum_sq")),
+                moments(rs.getLong("score_n"), rs.getDouble("score_sum"), rs.getDouble("score_m2")),
+                moments(rs.getLong("latency_n"), rs.getDouble("latency_sum"), rs.getDouble("latency_m2")),
                 LatencyDigest.fromBytes(rs.getBytes("latency_digest")));
+    }
+
+    /** Stored (n, Σx, M2) as domain moments; an empty row has Σx = M2 = 0. */
+    static Moments moments(long n, double sum, double m2) {
+        return n == 0 ? Moments.EMPTY : new Moments(n, sum / n, Math.max(0.0, m2));
     }
 
     /** Information fractions of the earlier looks of a fixed design, in order. */
@@ -288,15 +299,7 @@ public class ExperimentRepository {
                 rs.getString("baseline_variant"),
                 rs.getString("treatment_variant"),
                 rs.getString("salt"),
-                rs.getBigDecimal("traffic_split").doubleValue(),
-                rs.getString("primary_metric"),
-                rs.getString("method"),
-                (Integer) rs.getObject("planned_looks"),
-                rs.getDouble("alpha"),
-                rs.getDouble("sequential_tuning"),
-                rs.getInt("min_sample_per_variant"),
-                (Integer) rs.getObject("max_sample_per_variant"),
-                guardrails(rs.getString("guardrails")),
+                design(rs),
                 rs.getBoolean("auto_rollout"),
                 TestStatus.fromCode(rs.getString("status")),
                 rs.getBigDecimal("p_value") == null
@@ -316,6 +319,27 @@ public class ExperimentRepository {
                 rs.getBoolean("monitoring_complete"),
                 rs.getLong("analyzed_n"),
                 rs.getBoolean("srm_alerted"));
+    }
+
+    /** The stored design columns as the typed design, with the service's SRM threshold. */
+    private TestDesign design(ResultSet rs) throws SQLException {
+        Number max = (Number) rs.getObject("max_sample_per_variant");
+        return new TestDesign(
+                Method.fromCode(rs.getString("method")),
+                Metric.fromCode(rs.getString("primary_metric")),
+                rs.getDouble("alpha"),
+                rs.getDouble("sequential_tuning"),
+                rs.getInt("min_sample_per_variant"),
+                max == null ? null : max.longValue(),
+                (Integer) rs.getObject("planned_looks"),
+                rs.getBigDecimal("traffic_split").doubleValue(),
+                guardrails(rs.getString("guardrails")),
+                srmThreshold,
+                EffectType.fromCode(rs.getString("effect_type")),
+                Sidedness.fromCode(rs.getString("sidedness")),
+                rs.getObject("prior_mean") == null
+                        ? null
+                        : new GaussianPrior(rs.getDouble("prior_mean"), rs.getDouble("prior_variance")));
     }
 
     String guardrailsJson(Guardrails g) {

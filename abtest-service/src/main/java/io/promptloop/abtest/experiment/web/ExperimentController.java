@@ -1,9 +1,14 @@
 package io.promptloop.abtest.experiment.web;
 
-import io.promptloop.abtest.analysis.TestAnalyst;
 import io.promptloop.abtest.analysis.domain.Analysis;
 import io.promptloop.abtest.analysis.domain.Guardrails;
+import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.Metric;
+import io.promptloop.abtest.analysis.domain.PowerPlan;
+import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.VariantStats;
+import io.promptloop.abtest.config.AbtestProperties;
+import io.promptloop.abtest.experiment.ExperimentAnalyst;
 import io.promptloop.abtest.experiment.ExperimentException;
 import io.promptloop.abtest.experiment.ExperimentService;
 import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
@@ -39,18 +44,21 @@ class ExperimentController {
 
     private final ExperimentService experiments;
     private final ExperimentRepository tests;
-    private final TestAnalyst analyst;
+    private final ExperimentAnalyst analyst;
     private final InstructionCatalog instructions;
+    private final AbtestProperties properties;
 
     ExperimentController(
             ExperimentService experiments,
             ExperimentRepository tests,
-            TestAnalyst analyst,
-            InstructionCatalog instructions) {
+            ExperimentAnalyst analyst,
+            InstructionCatalog instructions,
+            AbtestProperties properties) {
         this.experiments = experiments;
         this.tests = tests;
         this.analyst = analyst;
         this.instructions = instructions;
+        this.properties = properties;
     }
 
     /** The body of {@code POST /api/tests}; everything but agent and treatment has a configured default. */
@@ -71,10 +79,14 @@ class ExperimentController {
             Boolean autoRollout,
             List<Double> rolloutSteps,
             Integer rolloutStepObservations,
+            String effectType,
+            String sides,
+            Double priorMean,
+            Double priorVariance,
             Boolean start) {}
 
     @PostMapping("/tests")
-    ResponseEntity<AbTest> create(@RequestBody CreateTestRequest r) {
+    ResponseEntity<TestResponse> create(@RequestBody CreateTestRequest r) {
         if (r == null) throw new ExperimentException(ExperimentException.Kind.INVALID, "a JSON body is required");
         AbTest created = experiments.create(new CreateTest(
                 r.agent(),
@@ -93,34 +105,117 @@ class ExperimentController {
                 r.autoRollout(),
                 r.rolloutSteps(),
                 r.rolloutStepObservations(),
+                r.effectType(),
+                r.sides(),
+                r.priorMean(),
+                r.priorVariance(),
                 null));
         if (Boolean.TRUE.equals(r.start())) created = experiments.start(created.testId());
         return ResponseEntity.created(URI.create("/api/tests/" + created.testId()))
-                .body(created);
+                .body(TestResponse.of(created));
+    }
+
+    /** What a planner asks before a test starts; see {@link #plan}. */
+    record PlanRequest(
+            String primaryMetric,
+            Double baselineMean,
+            Double standardDeviation,
+            Double effect,
+            Double power,
+            Double alpha,
+            String method,
+            Double sequentialTuning,
+            String sides,
+            Long unitsPerArm,
+            Long maxUnitsPerArm) {}
+
+    /**
+     * @param unitsPerArmForPower units per arm to detect {@code effect} with {@code power}; null when no effect was
+     *     given, -1 when {@code maxUnitsPerArm} is not enough
+     * @param power power at {@code unitsPerArm} for {@code effect}; null unless both were given
+     * @param minimumDetectableEffect relative effect detected with {@code power} at {@code unitsPerArm}; null unless
+     *     units were given
+     */
+    record PlanResponse(
+            String method,
+            String sides,
+            double alpha,
+            double targetPower,
+            double variance,
+            Long unitsPerArmForPower,
+            Double power,
+            Double minimumDetectableEffect) {}
+
+    /**
+     * Power and minimum detectable effect of the relative effect before a test starts (GrowthBook's power
+     * calculator: {@link PowerPlan}). The success metric's variance is p(1 − p) of {@code baselineMean}; score and
+     * latency need {@code standardDeviation}. A fixed design is planned as one look (alpha spending's final boundary
+     * is close to it); a Bayesian design cannot be planned this way.
+     */
+    @PostMapping("/tests/plan")
+    PlanResponse plan(@RequestBody PlanRequest r) {
+        if (r == null) throw new ExperimentException(ExperimentException.Kind.INVALID, "a JSON body is required");
+        var d = properties.defaults();
+        try {
+            Metric metric = Metric.fromCode(r.primaryMetric() == null ? d.primaryMetric() : r.primaryMetric());
+            Method method = Method.fromCode(r.method() == null ? d.method() : r.method());
+            Sidedness sides = r.sides() == null ? Sidedness.TWO_SIDED : Sidedness.fromCode(r.sides());
+            if (method == Method.BAYESIAN) {
+                throw new IllegalArgumentException("planning covers sequential and fixed designs, not bayesian");
+            }
+            if (r.baselineMean() == null) throw new IllegalArgumentException("baselineMean is required");
+            double variance;
+            if (metric == Metric.SUCCESS) {
+                double p = r.baselineMean();
+                if (!(p > 0 && p < 1)) throw new IllegalArgumentException("a success rate must be in (0, 1)");
+                variance = p * (1 - p);
+            } else {
+                if (r.standardDeviation() == null) {
+                    throw new IllegalArgumentException("standardDeviation is required for " + metric.code());
+                }
+                variance = r.standardDeviation() * r.standardDeviation();
+            }
+            double alpha = r.alpha() == null ? d.alpha() : r.alpha();
+            double targetPower = r.power() == null ? 0.8 : r.power();
+            double nStar = method == Method.SEQUENTIAL
+                    ? (r.sequentialTuning() == null ? d.sequentialTuning() : r.sequentialTuning())
+                    : 0;
+            PowerPlan plan = new PowerPlan(r.baselineMean(), variance, alpha, sides == Sidedness.TWO_SIDED, nStar);
+            long max = r.maxUnitsPerArm() == null ? 100_000_000L : r.maxUnitsPerArm();
+            Long needed = r.effect() == null ? null : plan.unitsPerArm(r.effect(), targetPower, max);
+            Double power = r.effect() == null || r.unitsPerArm() == null ? null : plan.power(r.effect(), r.unitsPerArm());
+            Double mde = r.unitsPerArm() == null ? null : plan.minimumDetectableEffect(targetPower, r.unitsPerArm());
+            if (needed == null && mde == null) {
+                throw new IllegalArgumentException("give effect (for the units needed) or unitsPerArm (for the MDE)");
+            }
+            return new PlanResponse(method.code(), sides.code(), alpha, targetPower, variance, needed, power, mde);
+        } catch (IllegalArgumentException e) {
+            throw new ExperimentException(ExperimentException.Kind.INVALID, e.getMessage());
+        }
     }
 
     @PostMapping("/tests/{id}/start")
-    AbTest start(@PathVariable UUID id) {
-        return experiments.start(id);
+    TestResponse start(@PathVariable UUID id) {
+        return TestResponse.of(experiments.start(id));
     }
 
     @PostMapping("/tests/{id}/stop")
-    AbTest stop(@PathVariable UUID id) {
-        return experiments.stop(id);
+    TestResponse stop(@PathVariable UUID id) {
+        return TestResponse.of(experiments.stop(id));
     }
 
     @PostMapping("/tests/{id}/rollout")
-    AbTest rollout(@PathVariable UUID id) {
-        return experiments.rollout(id);
+    TestResponse rollout(@PathVariable UUID id) {
+        return TestResponse.of(experiments.rollout(id));
     }
 
     @PostMapping("/tests/{id}/rollback")
-    AbTest rollback(@PathVariable UUID id) {
-        return experiments.rollback(id);
+    TestResponse rollback(@PathVariable UUID id) {
+        return TestResponse.of(experiments.rollback(id));
     }
 
     @GetMapping("/tests")
-    List<AbTest> list(
+    List<TestResponse> list(
             @RequestParam(required = false) String agent,
             @RequestParam(required = false) String status,
             @RequestParam(defaultValue = "50") int limit,
@@ -134,11 +229,14 @@ class ExperimentController {
                 throw new ExperimentException(ExperimentException.Kind.INVALID, "unknown status " + status);
             }
         }
-        return tests.list(agent, status, limit, offset);
+        return tests.list(agent, status, limit, offset).stream()
+                .map(TestResponse::of)
+                .toList();
     }
 
     /** A test with per-arm statistics (test and rollout phase) and the live analysis of its current data. */
-    record TestView(AbTest test, Map<String, ArmView> arms, Map<String, ArmView> rolloutArms, Analysis analysis) {}
+    record TestView(
+            TestResponse test, Map<String, ArmView> arms, Map<String, ArmView> rolloutArms, Analysis analysis) {}
 
     record ArmView(
             long n,
@@ -178,7 +276,7 @@ class ExperimentController {
         Map<String, ArmView> rollout = new LinkedHashMap<>();
         tests.statistics(id, Phase.ROLLOUT).forEach((k, v) -> rollout.put(k, ArmView.of(v)));
         Analysis analysis = t.status() == TestStatus.DRAFT ? null : analyst.preview(t);
-        return new TestView(t, arms, rollout, analysis);
+        return new TestView(TestResponse.of(t), arms, rollout, analysis);
     }
 
     /** What a unit is served: the SHA-256 rule on the live test's salt and split, else the active instruction. */

@@ -102,24 +102,39 @@ public class ObservationStore {
                 key.testId(),
                 key.variant());
         LatencyDigest digest = LatencyDigest.fromBytes(stored).merge(d.digest);
+        // Chan et al.: M2 = M2_A + M2_B + δ²·n_A·n_B/(n_A + n_B), δ = mean_B − mean_A, with the row's old values
+        // on the right-hand side (PostgreSQL evaluates every SET expression against the row before the update).
         jdbc.update(
                 "UPDATE " + table + " SET n = n + ?, successes = successes + ?, score_n = score_n + ?,"
-                        + " score_sum = score_sum + ?, score_sum_sq = score_sum_sq + ?, latency_n = latency_n + ?,"
-                        + " latency_sum = latency_sum + ?, latency_sum_sq = latency_sum_sq + ?, latency_digest = ?,"
+                        + " score_sum = score_sum + ?, score_m2 = " + merged("score") + ", latency_n = latency_n + ?,"
+                        + " latency_sum = latency_sum + ?, latency_m2 = " + merged("latency") + ", latency_digest = ?,"
                         + " latency_quantiles = ?::jsonb, updated_at = now()"
                         + " WHERE test_id = ? AND variant = ?::abtest.ab_test_variant",
                 d.n,
                 d.successes,
                 d.score.n(),
                 d.score.sum(),
-                d.score.sumSq(),
+                d.score.m2(),
+                d.score.n() == 0 ? 0.0 : d.score.mean(),
+                d.score.n(),
+                d.score.n(),
                 d.latency.n(),
                 d.latency.sum(),
-                d.latency.sumSq(),
+                d.latency.m2(),
+                d.latency.n() == 0 ? 0.0 : d.latency.mean(),
+                d.latency.n(),
+                d.latency.n(),
                 digest.toBytes(),
                 quantiles(digest),
                 key.testId(),
                 key.variant());
+    }
+
+    /** SQL merging a batch's (M2, mean, n, n) — four parameters — into the row's centred moments of {@code prefix}. */
+    static String merged(String prefix) {
+        String n = prefix + "_n";
+        return prefix + "_m2 + ?::float8 + CASE WHEN " + n + " = 0 THEN 0 ELSE power(?::float8 - " + prefix + "_sum / "
+                + n + ", 2) * " + n + "::float8 * ?::float8 / (" + n + " + ?::bigint) END";
     }
 
     static String quantiles(LatencyDigest digest) {

@@ -223,7 +223,8 @@ class AnalyzerTest {
     void shouldReportTheSequentialEvidence() {
         VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
         VariantStats treatment = arm(2000, 1800, 0.75, 0.2, 900, 100);
-        Estimate e = RelativeLift.of(control.score(), treatment.score());
+        Estimate e =
+                EffectEstimator.of(control.score().summary(), treatment.score().summary());
 
         Analysis analysis = Analyzer.analyze(SEQUENTIAL, control, treatment, null);
 
@@ -241,10 +242,115 @@ class AnalyzerTest {
     }
 
     @Test
+    void shouldDecideOnTheAbsoluteEffectWhenTheTestChoseIt() {
+        VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
+        VariantStats treatment = arm(2000, 1800, 0.75, 0.2, 900, 100);
+        Estimate e = EffectEstimator.tryOf(
+                        EffectType.ABSOLUTE,
+                        control.score().summary(),
+                        treatment.score().summary())
+                .orElseThrow();
+
+        Analysis analysis =
+                Analyzer.analyze(SEQUENTIAL.with(EffectType.ABSOLUTE, Sidedness.TWO_SIDED), control, treatment, null);
+
+        assertThat(analysis.estimate()).isEqualTo(e);
+        assertThat(analysis.estimate().effect()).isCloseTo(0.05, within(1e-12));
+        assertThat(analysis.interval()).isEqualTo(ConfidenceSequence.interval(e, 0.05, 5000));
+        assertThat(analysis.decision()).isEqualTo(Decision.STOP_EFFICACY);
+        assertThat(analysis.reason()).contains("absolute effect +0.0500");
+    }
+
+    @Test
+    void shouldConcludeOneSidedOnlyForTheTreatment() {
+        TestDesign oneSided = SEQUENTIAL_MAX_1000.with(EffectType.RELATIVE, Sidedness.ONE_SIDED);
+        VariantStats control = arm(1000, 900, 0.70, 0.2, 900, 100);
+        VariantStats better = arm(1000, 900, 0.76, 0.2, 900, 100);
+        VariantStats worse = arm(1000, 900, 0.64, 0.2, 900, 100);
+
+        Analysis win = Analyzer.analyze(oneSided, control, better, null);
+        Analysis loss = Analyzer.analyze(oneSided, control, worse, null);
+        Analysis twoSidedLoss = Analyzer.analyze(SEQUENTIAL_MAX_1000, control, worse, null);
+
+        assertThat(win.decision()).isEqualTo(Decision.STOP_EFFICACY);
+        assertThat(win.winner()).isEqualTo(Winner.TREATMENT);
+        assertThat(win.interval().upper()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(win.interval()).isEqualTo(ConfidenceSequence.oneSidedInterval(win.estimate(), 0.05, 5000, true));
+        // a one-sided test never finds for the baseline: at the maximum sample it stops for futility instead
+        assertThat(twoSidedLoss.winner()).isEqualTo(Winner.BASELINE);
+        assertThat(loss.decision()).isEqualTo(Decision.STOP_FUTILITY);
+        assertThat(loss.winner()).isNull();
+        assertThat(loss.pValue()).isEqualTo(0.5);
+    }
+
+    @Test
+    void shouldTestLowerIsBetterMetricsOneSidedDownwards() {
+        TestDesign oneSided = LATENCY.with(EffectType.RELATIVE, Sidedness.ONE_SIDED);
+        VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
+        VariantStats faster = arm(2000, 1800, 0.70, 0.2, 850, 100);
+
+        Analysis a = Analyzer.analyze(oneSided, control, faster, null);
+
+        assertThat(a.interval().lower()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(a.decision()).isEqualTo(Decision.STOP_EFFICACY);
+        assertThat(a.winner()).isEqualTo(Winner.TREATMENT);
+    }
+
+    @Test
+    void shouldSpendTwiceTheAlphaOnOneSideOfAOneSidedFixedDesign() {
+        VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
+        VariantStats treatment = arm(2000, 1800, 0.7163, 0.2, 900, 100);
+        Estimate e =
+                EffectEstimator.of(control.score().summary(), treatment.score().summary());
+        double c2 = AlphaSpending.boundaries(new double[] {0.5, 1.0}, 0.10)[1];
+
+        Analysis a = Analyzer.analyze(
+                FIXED.with(EffectType.RELATIVE, Sidedness.ONE_SIDED), control, treatment, new double[] {0.5});
+
+        // one-sided α = 0.05 spends like two-sided 0.10 (α/2 per side), so the final boundary is below 1.9686
+        assertThat(a.boundary()).isEqualTo(c2).isLessThan(1.9686);
+        assertThat(a.adjustedAlpha()).isCloseTo(0.05, within(1e-15));
+        assertThat(a.interval().lower()).isCloseTo(e.effect() - c2 * e.standardError(), within(1e-15));
+        assertThat(a.interval().upper()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(a.pValue()).isEqualTo(FixedHorizon.oneSidedPValue(e, true));
+        assertThat(a.decision()).isEqualTo(Decision.STOP_EFFICACY);
+    }
+
+    @Test
+    void shouldDecideByTheChanceToWinInABayesianDesign() {
+        VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
+        VariantStats treatment = arm(2000, 1800, 0.71, 0.2, 900, 100);
+        VariantStats clearlyBetter = arm(2000, 1800, 0.75, 0.2, 900, 100);
+        TestDesign flat = SEQUENTIAL.bayesian(null);
+        TestDesign sceptical = SEQUENTIAL.bayesian(new GaussianPrior(0, 0.0001));
+        Estimate e =
+                EffectEstimator.of(control.score().summary(), treatment.score().summary());
+
+        Analysis unsure = Analyzer.analyze(flat, control, treatment, null);
+        Analysis won = Analyzer.analyze(flat, control, clearlyBetter, null);
+        Analysis shrunk = Analyzer.analyze(sceptical, control, treatment, null);
+
+        assertThat(unsure.bayesian()).isEqualTo(BayesianEffect.of(e, null, 0.05, true));
+        assertThat(unsure.interval()).isEqualTo(unsure.bayesian().credible());
+        assertThat(unsure.chanceToWin())
+                .isEqualTo(unsure.bayesian().chanceToWin())
+                .isBetween(0.05, 0.95);
+        assertThat(unsure.decision()).isEqualTo(Decision.CONTINUE);
+        assertThat(unsure.pValue()).isNull();
+        assertThat(won.decision()).isEqualTo(Decision.STOP_EFFICACY);
+        assertThat(won.winner()).isEqualTo(Winner.TREATMENT);
+        assertThat(won.reason()).startsWith("treatment better: chance to win");
+        // an informative prior centred on 0 pulls the posterior towards no effect
+        assertThat(shrunk.bayesian().mean()).isLessThan(unsure.bayesian().mean());
+        assertThat(shrunk.chanceToWin()).isLessThan(unsure.chanceToWin());
+    }
+
+    @Test
     void shouldReportTheAlphaSpendingOfAFixedLook() {
         VariantStats control = arm(2000, 1800, 0.70, 0.2, 900, 100);
         VariantStats treatment = arm(2000, 1800, 0.7163, 0.2, 900, 100);
-        Estimate e = RelativeLift.of(control.score(), treatment.score());
+        Estimate e =
+                EffectEstimator.of(control.score().summary(), treatment.score().summary());
         double c2 = AlphaSpending.boundaries(new double[] {0.5, 1.0}, 0.05)[1];
 
         Analysis analysis = Analyzer.analyze(FIXED, control, treatment, new double[] {0.5});
@@ -252,8 +358,8 @@ class AnalyzerTest {
         assertThat(analysis.informationFraction()).isEqualTo(1.0);
         assertThat(analysis.boundary()).isCloseTo(1.9686, within(1e-4)).isEqualTo(c2);
         assertThat(analysis.adjustedAlpha()).isEqualTo(0.05);
-        assertThat(analysis.interval().lower()).isCloseTo(e.lift() - c2 * e.standardError(), within(1e-15));
-        assertThat(analysis.pValue()).isEqualTo(FixedHorizonTest.pValue(e));
+        assertThat(analysis.interval().lower()).isCloseTo(e.effect() - c2 * e.standardError(), within(1e-15));
+        assertThat(analysis.pValue()).isEqualTo(FixedHorizon.pValue(e));
     }
 
     @Test
@@ -276,7 +382,7 @@ class AnalyzerTest {
 
         Analysis analysis = Analyzer.analyze(LATENCY, control, treatment, null);
 
-        assertThat(analysis.estimate().lift()).isCloseTo(-0.1, within(1e-12));
+        assertThat(analysis.estimate().effect()).isCloseTo(-0.1, within(1e-12));
         assertThat(analysis.chanceToWin()).isGreaterThan(0.99);
     }
 

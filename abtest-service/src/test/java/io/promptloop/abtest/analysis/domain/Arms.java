@@ -9,7 +9,7 @@ final class Arms {
 
     /** Moments of n values with the given mean and sample standard deviation. */
     static Moments moments(long n, double mean, double sd) {
-        return new Moments(n, n * mean, (n - 1) * sd * sd + n * mean * mean);
+        return new Moments(n, mean, (n - 1) * sd * sd);
     }
 
     /** n observations, each with a score and a latency, successes of them successful; no latency digest. */

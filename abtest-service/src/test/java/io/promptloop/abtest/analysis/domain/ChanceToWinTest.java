@@ -10,7 +10,8 @@ class ChanceToWinTest {
     // gbstats tests/bayesian/test_tests.py TestNorm.test_bayesian_gaussian_ab_test: GaussianEffectABTest with the
     // default flat improper prior, SampleMeanStatistic(sum=100, sum_squares=1002.25, n=10) vs (105, 1111.5, 10):
     // expected 0.05, uplift stddev 0.03572, chance_to_win 0.91923
-    private final Estimate e = RelativeLift.of(new Moments(10, 100, 1002.25), new Moments(10, 105, 1111.5));
+    private final Estimate e =
+            EffectEstimator.of(GbstatsFixtures.summary(10, 100, 1002.25), GbstatsFixtures.summary(10, 105, 1111.5));
 
     @Test
     void shouldMatchGrowthBookChanceToWin() {

@@ -24,7 +24,7 @@ class EnumCodesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown metric 'SCORE'");
         assertThatThrownBy(() -> Metric.fromCode(null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Method.fromCode("bayesian"))
+        assertThatThrownBy(() -> Method.fromCode("frequentist"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown method");
     }
@@ -33,6 +33,9 @@ class EnumCodesTest {
     void shouldUseTheCodesOfThePostgresEnums() {
         assertThat(Method.fromCode("sequential")).isEqualTo(Method.SEQUENTIAL);
         assertThat(Method.FIXED.code()).isEqualTo("fixed");
+        assertThat(Method.fromCode("bayesian")).isEqualTo(Method.BAYESIAN);
+        assertThat(EffectType.fromCode("absolute")).isEqualTo(EffectType.ABSOLUTE);
+        assertThat(Sidedness.ONE_SIDED.code()).isEqualTo("one_sided");
         assertThat(Decision.CONTINUE.code()).isEqualTo("continue");
         assertThat(Decision.STOP_EFFICACY.code()).isEqualTo("stop_efficacy");
         assertThat(Decision.STOP_FUTILITY.code()).isEqualTo("stop_futility");

@@ -1,6 +1,7 @@
-package io.promptloop.abtest.analysis.persistence;
+package io.promptloop.abtest.experiment.persistence;
 
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.EffectType;
 import io.promptloop.abtest.analysis.domain.SrmResult;
 import io.promptloop.abtest.experiment.domain.AbTest;
 import java.util.Map;
@@ -11,12 +12,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Interim analyses and SRM checks (seed 002 §8): one row per look, never updated. */
 @Repository
-public class AnalysisRepository {
+public class LookRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    public AnalysisRepository(JdbcClient jdbc, JsonMapper json) {
+    public LookRepository(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -44,13 +45,15 @@ public class AnalysisRepository {
                         INSERT INTO abtest.ab_interim_analyses (test_id, analysis_number, method, metric,
                             information_fraction, spending_function, adjusted_alpha, baseline_n, treatment_n,
                             baseline_mean, treatment_mean, relative_lift, ci_lower, ci_upper, p_value, chance_to_win,
-                            srm_p_value, guardrails_ok, decision, details)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::abtest.interim_decision, ?::jsonb)
+                            srm_p_value, guardrails_ok, decision, details, effect_type, effect, risk_control,
+                            risk_treatment)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::abtest.interim_decision, ?::jsonb,
+                            ?, ?, ?, ?)
                         """)
                 .params(
                         t.testId(),
                         number,
-                        t.method(),
+                        t.design().method().code(),
                         look.metric(),
                         a == null ? null : a.informationFraction(),
                         a != null && a.informationFraction() != null ? "obrien_fleming" : null,
@@ -59,9 +62,9 @@ public class AnalysisRepository {
                         look.treatmentN(),
                         finite(look.baselineMean()),
                         finite(look.treatmentMean()),
-                        a == null || a.estimate() == null
+                        a == null || a.estimate() == null || a.estimate().type() != EffectType.RELATIVE
                                 ? null
-                                : finite(a.estimate().lift()),
+                                : finite(a.estimate().effect()),
                         a == null || a.interval() == null
                                 ? null
                                 : finite(a.interval().lower()),
@@ -73,7 +76,19 @@ public class AnalysisRepository {
                         a == null || a.srm() == null ? null : clamp(a.srm().pValue()),
                         look.guardrailsOk(),
                         look.decision(),
-                        json.writeValueAsString(look.details()))
+                        json.writeValueAsString(look.details()),
+                        a == null || a.estimate() == null
+                                ? null
+                                : a.estimate().type().code(),
+                        a == null || a.estimate() == null
+                                ? null
+                                : finite(a.estimate().effect()),
+                        a == null || a.bayesian() == null
+                                ? null
+                                : finite(a.bayesian().riskControl()),
+                        a == null || a.bayesian() == null
+                                ? null
+                                : finite(a.bayesian().riskTreatment()))
                 .update();
         return number;
     }

@@ -1,4 +1,4 @@
-package io.promptloop.abtest.routing;
+package io.promptloop.abtest.experiment;
 
 import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.instruction.InstructionCatalog;

@@ -1,4 +1,4 @@
-package io.promptloop.abtest.analysis;
+package io.promptloop.abtest.experiment;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
@@ -7,16 +7,15 @@ import io.promptloop.abtest.analysis.domain.Decision;
 import io.promptloop.abtest.analysis.domain.GuardrailCheck;
 import io.promptloop.abtest.analysis.domain.GuardrailResult;
 import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
 import io.promptloop.abtest.analysis.domain.Winner;
-import io.promptloop.abtest.analysis.persistence.AnalysisRepository;
-import io.promptloop.abtest.analysis.persistence.AnalysisRepository.Look;
-import io.promptloop.abtest.config.AbtestProperties;
-import io.promptloop.abtest.experiment.ExperimentService;
 import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
+import io.promptloop.abtest.experiment.persistence.LookRepository;
+import io.promptloop.abtest.experiment.persistence.LookRepository.Look;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -32,38 +31,30 @@ import org.springframework.transaction.annotation.Transactional;
  * after it hold only while every guardrail holds against the baseline; a breach rolls back at once.
  */
 @Service
-public class TestAnalyst {
+public class ExperimentAnalyst {
 
-    private static final Logger log = LoggerFactory.getLogger(TestAnalyst.class);
+    private static final Logger log = LoggerFactory.getLogger(ExperimentAnalyst.class);
 
     private final ExperimentRepository tests;
-    private final AnalysisRepository analyses;
+    private final LookRepository analyses;
     private final ExperimentService experiments;
-    private final AbtestProperties properties;
     private final MeterRegistry meters;
 
-    public TestAnalyst(
-            ExperimentRepository tests,
-            AnalysisRepository analyses,
-            ExperimentService experiments,
-            AbtestProperties properties,
-            MeterRegistry meters) {
+    public ExperimentAnalyst(
+            ExperimentRepository tests, LookRepository analyses, ExperimentService experiments, MeterRegistry meters) {
         this.tests = tests;
         this.analyses = analyses;
         this.experiments = experiments;
-        this.properties = properties;
         this.meters = meters;
     }
 
     /** The analysis of the test's current data, without storing or acting on it (for HTTP inspection). */
     public Analysis preview(AbTest t) {
         var stats = tests.statistics(t.testId(), Phase.TEST);
-        double[] previous = t.method().equals("fixed") ? tests.previousLookFractions(t.testId()) : new double[0];
+        double[] previous =
+                t.design().method() == Method.FIXED ? tests.previousLookFractions(t.testId()) : new double[0];
         return Analyzer.analyze(
-                t.design(properties.analysis().srmThreshold()),
-                arm(stats, t.baselineVariant()),
-                arm(stats, t.treatmentVariant()),
-                previous);
+                t.design(), arm(stats, t.baselineVariant()), arm(stats, t.treatmentVariant()), previous);
     }
 
     /** One look at a live test, unless another replica holds it or nothing new arrived. */
@@ -87,15 +78,15 @@ public class TestAnalyst {
         VariantStats baseline = arm(stats, t.baselineVariant());
         VariantStats treatment = arm(stats, t.treatmentVariant());
         double[] previous = new double[0];
-        if (t.method().equals(Method.FIXED.code())) {
+        TestDesign design = t.design();
+        if (design.method() == Method.FIXED) {
             previous = tests.previousLookFractions(t.testId());
             int next = previous.length + 1;
-            double fraction = Math.min(baseline.n(), treatment.n()) / (double) t.maxSamplePerVariant();
+            double fraction = Math.min(baseline.n(), treatment.n()) / (double) design.maxSamplePerVariant();
             // a fixed design looks only at its planned information fractions k/K
-            if (next <= t.plannedLooks() && fraction < (double) next / t.plannedLooks()) return;
+            if (next <= design.plannedLooks() && fraction < (double) next / design.plannedLooks()) return;
         }
-        double srmThreshold = properties.analysis().srmThreshold();
-        Analysis a = Analyzer.analyze(t.design(srmThreshold), baseline, treatment, previous);
+        Analysis a = Analyzer.analyze(design, baseline, treatment, previous);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("phase", "test");
         details.put("reason", a.reason());
@@ -103,16 +94,16 @@ public class TestAnalyst {
         if (a.guardrails() != null && !a.guardrails().breaches().isEmpty()) {
             details.put("guardrail_breaches", a.guardrails().breaches());
         }
-        var metric = t.design(srmThreshold).metric();
+        var metric = design.metric();
         analyses.insert(
                 t,
                 new Look(
-                        t.primaryMetric(),
+                        metric.code(),
                         a.decision().code(),
                         baseline.n(),
                         treatment.n(),
-                        mean(baseline.moments(metric).mean()),
-                        mean(treatment.moments(metric).mean()),
+                        mean(baseline.mean(metric)),
+                        mean(treatment.mean(metric)),
                         a,
                         a.guardrails() == null ? null : a.guardrails().ok(),
                         details));
@@ -126,7 +117,7 @@ public class TestAnalyst {
                     baseline.n(),
                     treatment.n(),
                     a.srm());
-            if (a.srm().blocksDecision(srmThreshold) && !alerted) {
+            if (a.srm().blocksDecision(design.srmThreshold()) && !alerted) {
                 alerted = true;
                 meters.counter("promptloop.abtest.srm.alerts").increment();
                 log.warn(
@@ -167,7 +158,12 @@ public class TestAnalyst {
         VariantStats baseline = arm(testStats, t.baselineVariant()).plus(arm(rolloutStats, t.baselineVariant()));
         VariantStats treatment = arm(rolloutStats, t.treatmentVariant());
         GuardrailResult g = GuardrailCheck.evaluate(
-                t.guardrails(), baseline, treatment, t.alpha(), t.sequentialTuning(), t.minSamplePerVariant());
+                t.guardrails(),
+                baseline,
+                treatment,
+                t.design().alpha(),
+                t.design().nStar(),
+                t.design().minSamplePerVariant());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("phase", "rollout");
         details.put("rollout_step", t.rolloutStep());

@@ -1,4 +1,4 @@
-package io.promptloop.abtest.analysis;
+package io.promptloop.abtest.experiment;
 
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -11,14 +11,15 @@ import org.springframework.stereotype.Component;
  * is analysed by one replica at a time, and a failed look is simply taken again on the next tick.
  */
 @Component
-class AnalysisWorker {
+class AnalysisScheduler {
 
-    private static final Logger log = LoggerFactory.getLogger(AnalysisWorker.class);
+    private static final Logger log = LoggerFactory.getLogger(AnalysisScheduler.class);
 
-    private final TestAnalyst analyst;
+    private final ExperimentAnalyst analyst;
     private final io.promptloop.abtest.experiment.persistence.ExperimentRepository tests;
 
-    AnalysisWorker(TestAnalyst analyst, io.promptloop.abtest.experiment.persistence.ExperimentRepository tests) {
+    AnalysisScheduler(
+            ExperimentAnalyst analyst, io.promptloop.abtest.experiment.persistence.ExperimentRepository tests) {
         this.analyst = analyst;
         this.tests = tests;
     }
