@@ -6,6 +6,7 @@ Confluent-compatible API. See the project README, "How an agent publishes"."""
 from .assignment import bucket, is_treatment, threshold
 from .publisher import (
     Agent,
+    Delivered,
     DeliveryError,
     Event,
     Publisher,
@@ -21,6 +22,7 @@ from .validation import InvalidEventError, Limits
 
 __all__ = [
     "Agent",
+    "Delivered",
     "DeliveryError",
     "EvaluationResponder",
     "EvaluationTask",

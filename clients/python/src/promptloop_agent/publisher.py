@@ -103,6 +103,15 @@ class DeliveryError(RuntimeError):
         self.failed = list(failed)
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """A broker's acknowledgement of an event: where it was written."""
+
+    event: "Event"
+    partition: int
+    offset: int
+
+
 @dataclass
 class Event:
     """One event, validated and encoded once: sending it again sends the same bytes, so its id survives retries."""
@@ -266,8 +275,9 @@ class Publisher:
     # --- sending
 
     def send(self, event: Event) -> Future:
-        """Sends an event (again): same key, same bytes, same event id. The future completes with the event when
-        the broker acknowledged it, or fails with a :class:`DeliveryError`."""
+        """Sends an event (again): same key, same bytes, same event id. The future completes with
+        :class:`Delivered` (partition, offset) when the broker acknowledged it, or fails with a
+        :class:`DeliveryError`."""
         if self._closed.is_set():
             raise RuntimeError("publisher is closed")
         future: Future = Future()
@@ -280,7 +290,7 @@ class Publisher:
                     self._failed.append(event)
                 future.set_exception(DeliveryError([event]))
             else:
-                future.set_result(event)
+                future.set_result(Delivered(event, msg.partition(), msg.offset()))
 
         while True:
             try:
@@ -552,6 +562,7 @@ class Agent:
 
 __all__ = [
     "Agent",
+    "Delivered",
     "DeliveryError",
     "Event",
     "EVALUATORS",

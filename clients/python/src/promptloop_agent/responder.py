@@ -70,9 +70,8 @@ class EvaluationResponder:
         on_error: Callable[[EvaluationTask, BaseException], None] = _log_failure,
         consumer_config_extra: Optional[Mapping[str, Any]] = None,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+        consumer: Any = None,
     ) -> None:
-        from confluent_kafka import Consumer
-
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, was {concurrency}")
         self._publisher = publisher
@@ -90,7 +89,11 @@ class EvaluationResponder:
             "enable.auto.commit": True,
         }
         config.update(consumer_config_extra or {})
-        self._consumer = Consumer(config)
+        if consumer is None:
+            from confluent_kafka import Consumer
+
+            consumer = Consumer(config)
+        self._consumer = consumer
         self._consumer.subscribe([EVALUATION_REQUESTS])
         self.answered = 0
         self.failed = 0

@@ -19,7 +19,7 @@ class FakeProducer:
     def poll(self, timeout=0):
         pending, self._pending = self._pending, []
         for cb in pending:
-            cb("broker down" if self.fail else None, None)
+            cb("broker down" if self.fail else None, _Message(0, len(self.sent) - 1))
         return len(pending)
 
     def flush(self, timeout=0):
@@ -39,3 +39,14 @@ class FakeRegistry:
     def writer_schema(self, schema_id):
         topic = next(t for t, i in self.ids.items() if i == schema_id)
         return fastavro.parse_schema(json.loads(wire.schema_text(topic)))
+
+
+class _Message:
+    def __init__(self, partition, offset):
+        self._p, self._o = partition, offset
+
+    def partition(self):
+        return self._p
+
+    def offset(self):
+        return self._o

@@ -62,7 +62,9 @@ public final class ContractExport {
         for (int i = 1; i < args.length; i++) {
             Path dir = Files.createDirectories(Path.of(args[i]));
             for (Topics.Topic<?> topic : Topics.ALL) {
-                write(dir.resolve(topic.valueSubject() + ".avsc"), topic.valueSchema().toString(true) + "\n");
+                write(
+                        dir.resolve(topic.valueSubject() + ".avsc"),
+                        topic.valueSchema().toString(true) + "\n");
             }
             write(dir.resolve("topics.json"), topics());
         }
@@ -71,7 +73,8 @@ public final class ContractExport {
     static String topics() {
         return Topics.ALL.stream()
                 .map(t -> "  {\"name\": " + json(t.name()) + ", \"key\": " + json(t.key()) + ", \"valueSubject\": "
-                        + json(t.valueSubject()) + ", \"valueSchema\": " + json(t.valueSchema().getFullName())
+                        + json(t.valueSubject()) + ", \"valueSchema\": "
+                        + json(t.valueSchema().getFullName())
                         + ", \"partitions\": " + t.defaultPartitions() + ", \"cleanup\": "
                         + json(t.cleanup().kafkaValue()) + ", \"deadLetterTopic\": " + json(t.deadLetterTopic())
                         + "}")
