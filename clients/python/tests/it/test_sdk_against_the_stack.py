@@ -127,12 +127,20 @@ def test_an_sdk_agent_routes_units_by_the_rule_and_its_observations_are_counted(
     stack.call("POST", f"{stack.abtest}/api/tests/{test_id}/stop")
 
 
+GUIDELINES = ["cite the policy section", "thank the employee politely", "name the approver", "give the deadline",
+              "offer a next step"]
+
+
 def _stub_llm(instruction, question):
-    """Stands in for a model: the answer cites the policy section when the instruction asks for citations."""
-    answer = f"Answer to {question!r}."
-    if "cite" in instruction.lower() or "section" in instruction.lower():
-        answer += " See policy section 4.2."
-    return answer
+    """Stands in for a model: the answer follows each guideline the instruction states."""
+    return f"Answer to {question!r}." + "".join(f" (follows: {g})" for g in GUIDELINES if g in instruction)
+
+
+def _judge(answer):
+    """Scores by the guidelines followed; the feedback names the first one missing, as a reviewer would."""
+    followed = [g for g in GUIDELINES if f"(follows: {g})" in answer]
+    missing = [g for g in GUIDELINES if g not in followed]
+    return 0.3 + 0.14 * len(followed), (f"Missing: {missing[0]}." if missing else None)
 
 
 def test_a_gepa_run_completes_on_the_answers_of_a_python_responder(stack):
@@ -141,8 +149,10 @@ def test_a_gepa_run_completes_on_the_answers_of_a_python_responder(stack):
     with Agent(name, bootstrap_servers=stack.bootstrap, registry_url=stack.registry) as agent:
         for i in range(12):  # fewer than the auto-run policy's 20: only the run started below runs
             q = f"What does the leave policy say about case {i}?"
-            agent.record_evaluation(example_id=f"ex-{i}", input=q, output=_stub_llm("Answer the question.", q),
-                                    overall_score=0.4, feedback="Missing: cite the policy section.", evaluator="HUMAN")
+            answer = _stub_llm("Answer the question.", q)
+            score, feedback = _judge(answer)
+            agent.record_evaluation(example_id=f"ex-{i}", input=q, output=answer, overall_score=score,
+                                    feedback=feedback, evaluator="HUMAN")
         agent.flush()
 
         calls = []
@@ -152,14 +162,13 @@ def test_a_gepa_run_completes_on_the_answers_of_a_python_responder(stack):
             with lock:
                 calls.append(task.request_id)
             output = _stub_llm(task.instruction_text, task.input)
-            score = 0.9 if "policy section" in output else 0.4
-            return Scored(output=output, score=score,
-                          feedback=None if score > 0.5 else "Missing: cite the policy section.")
+            score, feedback = _judge(output)
+            return Scored(output=output, score=score, feedback=feedback)
 
         with agent.evaluation_responder(evaluate, concurrency=3) as responder:
             def examples_known():
                 status, body = stack.call("POST", f"{stack.optimizer}/api/runs", {
-                    "agent": name, "optimizer": "gepa", "budget": "custom", "maxMetricCalls": 40, "seed": 7,
+                    "agent": name, "optimizer": "gepa", "budget": "custom", "maxMetricCalls": 30, "seed": 7,
                     "minibatchSize": 3})
                 return body if status == 201 else None
 
@@ -175,3 +184,4 @@ def test_a_gepa_run_completes_on_the_answers_of_a_python_responder(stack):
         assert responder.answered > 0 and responder.failed == 0
         assert len(calls) == responder.answered
         assert result["budget"]["metricCallsSpent"] > 0
+        assert result["run"]["optimizedScore"] > result["run"]["baselineScore"]

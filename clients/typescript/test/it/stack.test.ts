@@ -147,9 +147,18 @@ test('an SDK agent routes units by the rule and its observations are counted', a
   await call('POST', `${stack.abtest}/api/tests/${testId}/stop`);
 });
 
+const GUIDELINES = ['cite the policy section', 'thank the employee politely', 'name the approver', 'give the deadline',
+  'offer a next step'];
+
+/** Stands in for a model: the answer follows each guideline the instruction states. */
 function stubLlm(instruction: string, question: string): string {
-  const cites = /cite|section/i.test(instruction);
-  return `Answer to '${question}'.` + (cites ? ' See policy section 4.2.' : '');
+  return `Answer to '${question}'.` + GUIDELINES.filter((g) => instruction.includes(g)).map((g) => ` (follows: ${g})`).join('');
+}
+
+/** Scores by the guidelines followed; the feedback names the first one missing, as a reviewer would. */
+function judge(answer: string): { score: number; feedback: string | null } {
+  const missing = GUIDELINES.filter((g) => !answer.includes(`(follows: ${g})`));
+  return { score: 0.3 + 0.14 * (GUIDELINES.length - missing.length), feedback: missing.length ? `Missing: ${missing[0]}.` : null };
 }
 
 test('a GEPA run completes on the answers of a TypeScript responder', async () => {
@@ -158,8 +167,9 @@ test('a GEPA run completes on the answers of a TypeScript responder', async () =
   const agent = newAgent(name);
   for (let i = 0; i < 12; i++) { // fewer than the auto-run policy's 20: only the run started below runs
     const q = `What does the leave policy say about case ${i}?`;
-    await agent.recordEvaluation({ exampleId: `ex-${i}`, input: q, output: stubLlm('Answer the question.', q),
-      overallScore: 0.4, feedback: 'Missing: cite the policy section.', evaluator: 'HUMAN' });
+    const output = stubLlm('Answer the question.', q);
+    const { score, feedback } = judge(output);
+    await agent.recordEvaluation({ exampleId: `ex-${i}`, input: q, output, overallScore: score, feedback, evaluator: 'HUMAN' });
   }
   let calls = 0;
   const responder = await new EvaluationResponder({
@@ -167,14 +177,13 @@ test('a GEPA run completes on the answers of a TypeScript responder', async () =
     evaluate: async (task) => {
       calls++;
       const output = stubLlm(task.instructionText, task.input);
-      const score = output.includes('policy section') ? 0.9 : 0.4;
-      return { output, score, feedback: score > 0.5 ? null : 'Missing: cite the policy section.' };
+      return { output, ...judge(output) };
     },
   }).start();
   try {
     const run = await eventually('the optimizer accepted a run (it needs the examples stored first)', async () => {
       const r = await call('POST', `${stack.optimizer}/api/runs`,
-        { agent: name, optimizer: 'gepa', budget: 'custom', maxMetricCalls: 40, seed: 7, minibatchSize: 3 });
+        { agent: name, optimizer: 'gepa', budget: 'custom', maxMetricCalls: 30, seed: 7, minibatchSize: 3 });
       return r.status === 201 ? r.body : null;
     });
     const result = await eventually(`run ${run.runId} finished`, async () => {
@@ -186,6 +195,7 @@ test('a GEPA run completes on the answers of a TypeScript responder', async () =
     assert.equal(responder.failed, 0);
     assert.equal(calls, responder.answered);
     assert.ok(result.budget.metricCallsSpent > 0);
+    assert.ok(result.run.optimizedScore > result.run.baselineScore, JSON.stringify(result.run));
   } finally {
     await responder.stop();
   }
