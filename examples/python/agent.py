@@ -33,28 +33,26 @@ QUESTIONS = [
 ]
 
 
+GUIDELINES = ["cite the policy section", "thank the employee politely", "name who approves it"]
+
+
 def stub_llm(instruction: str, question: str) -> str:
-    """Stands in for a model call: its answer follows what the instruction asks for."""
+    """Stands in for a model call: its answer follows each guideline the instruction states."""
     answer = f"Short answer to '{question}': it depends on your contract."
-    if "cite" in instruction.lower() or "section" in instruction.lower():
+    if GUIDELINES[0] in instruction:
         answer += " See HR policy section 4.2."
-    if "polite" in instruction.lower():
+    if GUIDELINES[2] in instruction:
+        answer += " Your manager approves it."
+    if GUIDELINES[1] in instruction:
         answer = "Thank you for asking. " + answer
     return answer
 
 
 def judge(question: str, answer: str) -> tuple[float, str | None]:
-    """A heuristic judge: HR answers should cite the policy and be polite."""
-    score, missing = 0.4, []
-    if "section" in answer:
-        score += 0.35
-    else:
-        missing.append("cite the policy section")
-    if answer.startswith("Thank you"):
-        score += 0.2
-    else:
-        missing.append("thank the employee politely")
-    return min(score, 1.0), ("Missing: " + "; ".join(missing)) if missing else None
+    """A heuristic judge of HR answers; its feedback names the first thing missing, as a reviewer would."""
+    checks = ["section" in answer, answer.startswith("Thank you"), "approves" in answer]
+    missing = [g for g, ok in zip(GUIDELINES, checks) if not ok]
+    return round(0.4 + 0.2 * sum(checks), 2), (f"Missing: {missing[0]}." if missing else None)
 
 
 def register_baseline(optimizer_url: str, credentials: pathlib.Path, agent: str) -> None:

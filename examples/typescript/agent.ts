@@ -12,28 +12,30 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Agent, EvaluationResponder, Routing } from '../../clients/typescript/dist/src/index.js';
+import { Agent, EvaluationResponder, Routing } from '@promptloop/agent';
 
 const BASELINE = 'You are an HR assistant. Answer questions about leave and conduct briefly.';
 const QUESTIONS = ['parental leave', 'unused vacation days', 'gross misconduct', 'harassment reports', 'remote work']
   .flatMap((topic) => ['What is the rule on', 'Who approves', 'How do I apply for', 'Are there exceptions to', 'Where is the policy on']
     .map((ask) => `${ask} ${topic}?`));
 
-/** Stands in for a model call: its answer follows what the instruction asks for. */
+const GUIDELINES = ['cite the policy section', 'thank the employee politely', 'name who approves it'];
+
+/** Stands in for a model call: its answer follows each guideline the instruction states. */
 function stubLlm(instruction: string, question: string): string {
   let answer = `Short answer to '${question}': it depends on your contract.`;
-  if (/cite|section/i.test(instruction)) answer += ' See HR policy section 4.2.';
-  if (/polite/i.test(instruction)) answer = 'Thank you for asking. ' + answer;
+  if (instruction.includes(GUIDELINES[0])) answer += ' See HR policy section 4.2.';
+  if (instruction.includes(GUIDELINES[2])) answer += ' Your manager approves it.';
+  if (instruction.includes(GUIDELINES[1])) answer = 'Thank you for asking. ' + answer;
   return answer;
 }
 
-/** A heuristic judge: HR answers should cite the policy and be polite. */
+/** A heuristic judge of HR answers; its feedback names the first thing missing, as a reviewer would. */
 function judge(answer: string): { score: number; feedback: string | null } {
-  let score = 0.4;
-  const missing: string[] = [];
-  if (answer.includes('section')) score += 0.35; else missing.push('cite the policy section');
-  if (answer.startsWith('Thank you')) score += 0.2; else missing.push('thank the employee politely');
-  return { score: Math.min(score, 1), feedback: missing.length ? `Missing: ${missing.join('; ')}` : null };
+  const checks = [answer.includes('section'), answer.startsWith('Thank you'), answer.includes('approves')];
+  const missing = GUIDELINES.filter((_, i) => !checks[i]);
+  return { score: Math.round((0.4 + 0.2 * checks.filter(Boolean).length) * 100) / 100,
+    feedback: missing.length ? `Missing: ${missing[0]}.` : null };
 }
 
 async function registerBaseline(optimizer: string, credentials: string, agent: string) {

@@ -63,6 +63,14 @@ export function partitionFor(key: string, partitions: number): number {
   return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
 }
 
+/**
+ * The Kafka entry point of this package's clients: librdkafka settings go in each client's config; the KafkaJS
+ * layer logs warnings and errors only (its INFO lines say every connect and rebalance).
+ */
+export function kafkaClient(): KafkaJS.Kafka {
+  return new KafkaJS.Kafka({ kafkaJS: { logLevel: KafkaJS.logLevel.WARN } as KafkaJS.KafkaConfig });
+}
+
 /** The producer settings every promptloop agent needs; `extra` (security, client id, ...) is added on top. */
 export function producerConfig(bootstrapServers: string, extra: Record<string, unknown> = {}): Record<string, any> {
   return {
@@ -114,7 +122,7 @@ export class KafkaSender implements Sender {
   private connected?: Promise<void>;
 
   constructor(bootstrapServers: string, extra: Record<string, unknown> = {}) {
-    const kafka = new KafkaJS.Kafka({});
+    const kafka = kafkaClient();
     this.producer = kafka.producer(producerConfig(bootstrapServers, extra) as KafkaJS.ProducerConstructorConfig);
   }
 

@@ -3,7 +3,7 @@
  * each result is published as an EvaluationRecorded carrying the run, candidate and request ids.
  */
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { EVALUATION_REQUESTS, type Publisher } from './publisher.js';
+import { EVALUATION_REQUESTS, kafkaClient, type Publisher } from './publisher.js';
 import { decode, unframe } from './wire.js';
 
 /** One example of a candidate to run: the candidate instruction, its tool descriptions, the example input. */
@@ -64,7 +64,7 @@ export class EvaluationResponder {
   constructor(private readonly options: ResponderOptions) {
     this.limit = options.concurrency ?? 4;
     if (!(this.limit >= 1)) throw new RangeError(`concurrency must be >= 1, was ${this.limit}`);
-    const kafka = new KafkaJS.Kafka({});
+    const kafka = kafkaClient();
     this.consumer = kafka.consumer({
       'bootstrap.servers': options.bootstrapServers,
       'group.id': options.groupId ?? `promptloop-evaluator-${options.agent}`,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { bucket, threshold } from './assignment.js';
-import { INSTRUCTION_ROUTING, predictorKey } from './publisher.js';
+import { INSTRUCTION_ROUTING, kafkaClient, predictorKey } from './publisher.js';
 import type { Registry } from './registry.js';
 import { decode, unframe } from './wire.js';
 
@@ -76,7 +76,7 @@ export class Routing {
   readonly ready: Promise<void>;
 
   private constructor(private readonly options: RoutingOptions) {
-    const kafka = new KafkaJS.Kafka({});
+    const kafka = kafkaClient();
     this.consumer = kafka.consumer({
       'bootstrap.servers': options.bootstrapServers,
       'group.id': `promptloop-routing-${randomUUID()}`,

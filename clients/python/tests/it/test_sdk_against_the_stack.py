@@ -140,7 +140,7 @@ def _judge(answer):
     """Scores by the guidelines followed; the feedback names the first one missing, as a reviewer would."""
     followed = [g for g in GUIDELINES if f"(follows: {g})" in answer]
     missing = [g for g in GUIDELINES if g not in followed]
-    return 0.3 + 0.14 * len(followed), (f"Missing: {missing[0]}." if missing else None)
+    return round(0.3 + 0.14 * len(followed), 2), (f"Missing: {missing[0]}." if missing else None)
 
 
 def test_a_gepa_run_completes_on_the_answers_of_a_python_responder(stack):

@@ -158,7 +158,7 @@ function stubLlm(instruction: string, question: string): string {
 /** Scores by the guidelines followed; the feedback names the first one missing, as a reviewer would. */
 function judge(answer: string): { score: number; feedback: string | null } {
   const missing = GUIDELINES.filter((g) => !answer.includes(`(follows: ${g})`));
-  return { score: 0.3 + 0.14 * (GUIDELINES.length - missing.length), feedback: missing.length ? `Missing: ${missing[0]}.` : null };
+  return { score: Math.round((0.3 + 0.14 * (GUIDELINES.length - missing.length)) * 100) / 100, feedback: missing.length ? `Missing: ${missing[0]}.` : null };
 }
 
 test('a GEPA run completes on the answers of a TypeScript responder', async () => {
