@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL, Apicurio Registry, ingest, optimizer and abtest services) on free ports, without the simulated agent.
  * Each language's integration suite ({@code clients/run-tests.sh python-it|typescript-it}) gets the stack's
  * addresses in {@code PROMPTLOOP_IT_*} and must pass; afterwards the session it published is checked here in
- * PostgreSQL, stored exactly once although every event was sent twice.
+ * PostgreSQL, stored exactly once although every event was sent twice. The example agents run against the same stack.
  */
 class ClientsIT {
 
@@ -43,6 +43,7 @@ class ClientsIT {
     private static Path stackLog;
     private static Map<String, String> addresses;
     private static String jdbcUrl;
+    private static Path dataDirectory;
 
     @BeforeAll
     static void startTheDevStack() throws Exception {
@@ -109,24 +110,84 @@ class ClientsIT {
         assertStoredOnce(session);
     }
 
+    /** The example agents, as README shows them, for 20 seconds each against the stack. */
+    @Test
+    void shouldRunBothExampleAgents() throws Exception {
+        for (String language : List.of("python", "typescript")) {
+            String agent = language + "-example-it";
+            List<String> command = List.of(
+                    "bash",
+                    PROJECT.resolve("examples/" + language + "/run").toString(),
+                    "--agent",
+                    agent,
+                    "--bootstrap",
+                    addresses.get("PROMPTLOOP_IT_BOOTSTRAP"),
+                    "--registry",
+                    addresses.get("PROMPTLOOP_IT_REGISTRY"),
+                    "--optimizer",
+                    addresses.get("PROMPTLOOP_IT_OPTIMIZER_URL"),
+                    "--credentials",
+                    dataDirectory.resolve("credentials.properties").toString(),
+                    "--duration",
+                    "20");
+            String output = run(language + "-example", command, Map.of());
+            Matcher summary = Pattern.compile("(\\d+) sessions published, (\\d+) A/B observations reported, (\\d+)"
+                            + " evaluation requests answered \\((\\d+) failed\\)")
+                    .matcher(output);
+            assertThat(summary.find()).as(language + " example's summary line").isTrue();
+            int sessions = Integer.parseInt(summary.group(1));
+            assertThat(sessions).as("sessions").isPositive();
+            assertThat(summary.group(4)).as("failed evaluations").isEqualTo("0");
+            try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                    PreparedStatement s = c.prepareStatement(
+                            "SELECT count(*) FROM conversation.prompt_tuning_sessions WHERE agent_name = ?")) {
+                s.setString(1, agent);
+                await(language + " example's sessions stored by ingest")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> count(s), n -> n == sessions);
+            }
+        }
+    }
+
+    private static int count(PreparedStatement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     private static void runSuite(String suite, UUID session) throws IOException, InterruptedException {
-        Path log = MODULE.resolve("target/" + suite + ".log");
-        ProcessBuilder builder = new ProcessBuilder(
-                        "bash", MODULE.resolve("run-tests.sh").toString(), suite)
+        run(
+                suite,
+                List.of("bash", MODULE.resolve("run-tests.sh").toString(), suite),
+                Map.of(
+                        "PROMPTLOOP_IT_SESSION_ID",
+                        session.toString(),
+                        "PROMPTLOOP_CONTRACT_DIR",
+                        System.getProperty("promptloop.contract.dir")));
+    }
+
+    /** Runs a command with the stack's addresses in its environment; returns its output, fails on a non-zero exit. */
+    private static String run(String name, List<String> command, Map<String, String> env)
+            throws IOException, InterruptedException {
+        Path log = MODULE.resolve("target/" + name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(addresses);
-        builder.environment().put("PROMPTLOOP_IT_SESSION_ID", session.toString());
-        builder.environment().put("PROMPTLOOP_CONTRACT_DIR", System.getProperty("promptloop.contract.dir"));
+        builder.environment().putAll(env);
         Process process = builder.start();
         boolean finished = process.waitFor(SUITE_TIMEOUT.toMinutes(), TimeUnit.MINUTES);
         if (!finished) process.destroyForcibly();
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println(output);
-        assertThat(finished).as(suite + " finished within " + SUITE_TIMEOUT).isTrue();
+        assertThat(finished).as(name + " finished within " + SUITE_TIMEOUT).isTrue();
         assertThat(process.exitValue())
-                .as(suite + " exit code (output above and in " + log + ")")
+                .as(name + " exit code (output above and in " + log + ")")
                 .isZero();
+        return output;
     }
 
     /**
