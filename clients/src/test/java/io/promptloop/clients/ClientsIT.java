@@ -55,9 +55,10 @@ class ClientsIT {
         stackLog = MODULE.resolve("target/it-stack.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        dataDirectory = data.resolve(UUID.randomUUID().toString());
         command.addAll(List.of(
                 "--data-dir",
-                data.resolve(UUID.randomUUID().toString()).toString(),
+                dataDirectory.toString(),
                 "--project-dir",
                 PROJECT.toString(),
                 "--pg-port",
