@@ -49,7 +49,9 @@ node_modules() {
     echo "clients.sh: building node_modules for $TS (@confluentinc/kafka-javascript from source, a few minutes)"
     rm -rf "$TS/node_modules"
     # Build from source against Debian's librdkafka: no prebuilt binary can be downloaded here.
-    (cd "$TS" && CKJS_LINKING=dynamic npm install --no-audit --no-fund --build-from-source --loglevel=error)
+    local install=install
+    [ -f "$TS/package-lock.json" ] && install=ci  # exactly the locked versions
+    (cd "$TS" && CKJS_LINKING=dynamic npm "$install" --no-audit --no-fund --build-from-source --loglevel=error)
     # the install may have written package-lock.json: key the cache by what a later run will see
     key=$( (cat "$TS/package.json" "$TS/package-lock.json" 2>/dev/null || true) | sha256sum | cut -c1-16)
     cached="$CACHE/node_modules-$key"
