@@ -5,7 +5,9 @@
 #   - podman's Docker-compatible socket /run/podman/podman.sock (docker-compose talks to it; its presence
 #     activates the Maven profile "images");
 #   - two base images built from Debian packages, since there is no public container registry here:
-#       localhost/promptloop/jre:21        Debian trixie + openjdk-21-jre-headless (base of every Java image)
+#       localhost/promptloop/jre:25        Debian trixie + openjdk-25-jre-headless (base of every Java image; not 21:
+#                                          ingest's Kafka consumers on virtual threads pin Java 21's carrier threads
+#                                          and starve its HTTP server on 2 CPUs, JDK 24+ no longer pins them)
 #       localhost/promptloop/postgres:17   the same + postgresql-17 (stands in for docker.io/postgres:17)
 # Idempotent: a second run checks and returns in about a second. The root filesystems are cached in
 # /var/cache/promptloop-deploy, so a machine that lost its podman store rebuilds in seconds, not minutes.
@@ -47,15 +49,15 @@ if [ "$(cat "$conf" 2>/dev/null)" != "$want" ]; then
   printf '%s\n' "$want" > "$conf"
 fi
 
-# A debootstrapped Debian with a Java runtime (and curl, for healthchecks), cached as a tarball.
+# A debootstrapped Debian with a Java 25 runtime (and curl, for healthchecks), cached as a tarball.
 jre_rootfs() {
-  local tarball=$cache/jre.tar
+  local tarball=$cache/jre25.tar
   [ -s "$tarball" ] && return
-  local dir=$cache/jre.rootfs
+  local dir=$cache/jre25.rootfs
   rm -rf "$dir"; mkdir -p "$cache"
-  echo "deploy.sh: debootstrap $suite with openjdk-21-jre-headless (about 2 minutes)"
-  debootstrap --variant=minbase --include=ca-certificates,curl,openjdk-21-jre-headless "$suite" "$dir" "$mirror" \
-    > "$cache/jre.debootstrap.log" 2>&1 || { tail -20 "$cache/jre.debootstrap.log"; exit 1; }
+  echo "deploy.sh: debootstrap $suite with openjdk-25-jre-headless (about 2 minutes)"
+  debootstrap --variant=minbase --include=ca-certificates,curl,openjdk-25-jre-headless "$suite" "$dir" "$mirror" \
+    > "$cache/jre25.debootstrap.log" 2>&1 || { tail -20 "$cache/jre25.debootstrap.log"; exit 1; }
   chroot "$dir" apt-get clean
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* "$dir"/usr/share/man/*
   tar -C "$dir" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
@@ -69,7 +71,7 @@ postgres_rootfs() {
   jre_rootfs
   local dir=$cache/postgres.rootfs
   rm -rf "$dir"; mkdir -p "$dir"
-  tar -C "$dir" -xf "$cache/jre.tar"
+  tar -C "$dir" -xf "$cache/jre25.tar"
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
   mkdir -p "$dir/etc/postgresql-common"
   echo "create_main_cluster = false" > "$dir/etc/postgresql-common/createcluster.conf"
@@ -84,21 +86,21 @@ postgres_rootfs() {
 
 image_exists() { podman image exists "$1" 2>/dev/null; }
 
-if ! image_exists localhost/promptloop/jre:21; then
+if ! image_exists localhost/promptloop/jre:25; then
   jre_rootfs
   podman import -q \
-    --change 'ENV JAVA_HOME=/usr/lib/jvm/java-21-openjdk-amd64' \
+    --change 'ENV JAVA_HOME=/usr/lib/jvm/java-25-openjdk-amd64' \
     --change 'ENV LANG=C.UTF-8' \
     --change 'USER 1001:1001' \
-    "$cache/jre.tar" localhost/promptloop/jre:21 > /dev/null
-  echo "deploy.sh: image localhost/promptloop/jre:21 imported"
-  rm -f "$cache/jre-image.tar"
+    "$cache/jre25.tar" localhost/promptloop/jre:25 > /dev/null
+  echo "deploy.sh: image localhost/promptloop/jre:25 imported"
+  rm -f "$cache/jre25-image.tar"
 fi
 # Jib (profile "images") reads the base image from this archive: its docker:// mode cannot parse podman's
 # `inspect` output, and there is no registry to pull from
-if [ ! -s "$cache/jre-image.tar" ]; then
-  podman save -q --format docker-archive -o "$cache/jre-image.tar.partial" localhost/promptloop/jre:21
-  mv "$cache/jre-image.tar.partial" "$cache/jre-image.tar"
+if [ ! -s "$cache/jre25-image.tar" ]; then
+  podman save -q --format docker-archive -o "$cache/jre25-image.tar.partial" localhost/promptloop/jre:25
+  mv "$cache/jre25-image.tar.partial" "$cache/jre25-image.tar"
 fi
 
 if ! image_exists localhost/promptloop/postgres:17; then

@@ -46,10 +46,11 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeRehearsalIT {
 
-    private static final Duration UP_TIMEOUT = Duration.ofMinutes(6);
+    private static final Duration UP_TIMEOUT = Duration.ofMinutes(10);
     private static final String AGENT = "rehearsal-agent";
 
-    private final Path projectDirectory = Path.of(System.getProperty("promptloop.project.dir", "..")).toAbsolutePath();
+    private final Path projectDirectory =
+            Path.of(System.getProperty("promptloop.project.dir", "..")).toAbsolutePath();
     private final String version = System.getProperty("promptloop.version", "0.1.0-SNAPSHOT");
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -57,7 +58,8 @@ class ComposeRehearsalIT {
     @Test
     void shouldComeUpServeTheLoopAndKeepItsDataAcrossDownAndUp() throws Exception {
         assumeFalse(
-                Boolean.getBoolean("promptloop.rehearsal.skip"), "deployment rehearsal skipped by -Dpromptloop.rehearsal.skip=true");
+                Boolean.getBoolean("promptloop.rehearsal.skip"),
+                "deployment rehearsal skipped by -Dpromptloop.rehearsal.skip=true");
         String unavailable = Compose.unavailableReason();
         assumeTrue(unavailable == null, () -> "deployment rehearsal skipped: " + unavailable);
         for (String image : List.of("migrations", "ingest-service", "optimizer-service", "abtest-service")) {
@@ -84,7 +86,8 @@ class ComposeRehearsalIT {
         }
         Map<String, String> environment = new LinkedHashMap<>(ports);
         environment.put("PROMPTLOOP_VERSION", version);
-        Path log = Files.createDirectories(projectDirectory.resolve("deploy-tests/target")).resolve("compose.log");
+        Path log = Files.createDirectories(projectDirectory.resolve("deploy-tests/target"))
+                .resolve("compose.log");
         Files.deleteIfExists(log);
         String project = "plrehearsal" + ProcessHandle.current().pid();
         try (Compose compose = new Compose(
@@ -117,6 +120,8 @@ class ComposeRehearsalIT {
                     .isZero();
             assertThat(again.output()).contains("global compatibility BACKWARD");
 
+            runKubernetesInitContainers(compose, project, dotEnv);
+
             String registryRule = get(
                     "http://127.0.0.1:" + ports.get("REGISTRY_PORT") + "/apis/registry/v3/admin/rules/COMPATIBILITY",
                     null);
@@ -126,8 +131,8 @@ class ComposeRehearsalIT {
             String bootstrap = "127.0.0.1:" + ports.get("KAFKA_PORT");
             String registryApi = "http://127.0.0.1:" + ports.get("REGISTRY_PORT") + "/apis/registry/v3";
             int sent;
-            try (SimulatedEvaluator agent = new SimulatedEvaluator(SimulatedEvaluator.Settings.of(bootstrap, registryApi)
-                    .withAgentName(AGENT))) {
+            try (SimulatedEvaluator agent = new SimulatedEvaluator(
+                    SimulatedEvaluator.Settings.of(bootstrap, registryApi).withAgentName(AGENT))) {
                 sent = agent.publish(agent.baselineEvaluations(new AgentRef(AGENT, "answer"), "Answer briefly.", 12));
             }
             String evaluations = "SELECT count(*) FROM conversation.evaluations WHERE agent_name = '" + AGENT + "'";
@@ -164,6 +169,88 @@ class ComposeRehearsalIT {
     }
 
     /**
+     * The {@code migrations} init container of every Deployment in {@code deploy/k8s}, as rendered by kustomize:
+     * same image, command and env names, Secrets substituted with this stack's values, run twice each on the
+     * compose network (the registry's cluster name {@code apicurio-registry} pointed at the compose registry).
+     */
+    @SuppressWarnings("unchecked")
+    private void runKubernetesInitContainers(Compose compose, String project, Map<String, String> dotEnv)
+            throws Exception {
+        Process render = new ProcessBuilder("kubectl", "kustomize", "deploy/k8s")
+                .directory(projectDirectory.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String rendered = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(render.waitFor()).as("kubectl kustomize deploy/k8s:\n" + rendered).isZero();
+        String jdbc = "jdbc:postgresql://postgres:5432/promptloop";
+        Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
+        secrets.put(
+                "promptloop-db-owner",
+                Map.of("jdbc-url", jdbc, "username", "promptloop_admin", "password", dotEnv.get("POSTGRES_PASSWORD")));
+        for (String service : List.of("ingest", "optimizer", "abtest")) {
+            secrets.put(
+                    "promptloop-db-" + service,
+                    Map.of(
+                            "jdbc-url", jdbc,
+                            "username", service + "_app",
+                            "password", dotEnv.get(service.toUpperCase(java.util.Locale.ROOT) + "_DB_PASSWORD")));
+        }
+        String registryIp = podmanOutput("inspect", "--format",
+                        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", compose.container("registry"))
+                .strip();
+        int deployments = 0;
+        for (Object document : new org.yaml.snakeyaml.Yaml().loadAll(rendered)) {
+            Map<String, Object> object = (Map<String, Object>) document;
+            if (object == null || !"Deployment".equals(object.get("kind"))) {
+                continue;
+            }
+            deployments++;
+            Map<String, Object> podSpec = (Map<String, Object>)
+                    ((Map<String, Object>) ((Map<String, Object>) object.get("spec")).get("template")).get("spec");
+            List<Map<String, Object>> inits = (List<Map<String, Object>>) podSpec.get("initContainers");
+            assertThat(inits).hasSize(1);
+            Map<String, Object> init = inits.get(0);
+            List<String> command = new ArrayList<>(List.of(
+                    "podman", "run", "--rm", "--network", project + "_default",
+                    "--add-host", "apicurio-registry:" + registryIp));
+            for (Map<String, Object> env : (List<Map<String, Object>>) init.get("env")) {
+                String value = (String) env.get("value");
+                if (value == null) {
+                    Map<String, Object> ref = (Map<String, Object>)
+                            ((Map<String, Object>) env.get("valueFrom")).get("secretKeyRef");
+                    value = secrets.get((String) ref.get("name")).get((String) ref.get("key"));
+                }
+                command.addAll(List.of("-e", env.get("name") + "=" + value));
+            }
+            command.add((String) init.get("image"));
+            if (init.get("command") != null) {
+                command.addAll((List<String>) init.get("command"));
+            }
+            if (init.get("args") != null) {
+                command.addAll((List<String>) init.get("args"));
+            }
+            for (int run = 1; run <= 2; run++) {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(process.waitFor())
+                        .as("init container of %s, run %d:%n%s", ((Map<?, ?>) object.get("metadata")).get("name"), run, output)
+                        .isZero();
+                assertThat(output).contains("global compatibility BACKWARD").contains("_app (member of promptloop_");
+            }
+        }
+        assertThat(deployments).isEqualTo(3);
+    }
+
+    private static String podmanOutput(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("podman"));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
+        return output;
+    }
+
+    /**
      * {@code /actuator/prometheus} on each management port. With the shared service-support module (issue 8) it
      * needs no credentials; before it, the services still protect it, and the rehearsal checks it with the
      * documented admin user instead.
@@ -181,15 +268,18 @@ class ComposeRehearsalIT {
     }
 
     private void awaitHealthy(Compose compose) {
-        for (String service : List.of("postgres", "kafka", "registry", "ingest-service", "optimizer-service", "abtest-service")) {
-            await(service + " healthy")
-                    .atMost(UP_TIMEOUT)
-                    .pollInterval(Duration.ofSeconds(2))
-                    .failFast(
-                            service + " unhealthy",
-                            () -> compose.health(service).equals("unhealthy") ? compose.logs() : null,
-                            logs -> logs != null)
-                    .until(() -> compose.health(service), "healthy"::equals);
+        for (String service :
+                List.of("postgres", "kafka", "registry", "ingest-service", "optimizer-service", "abtest-service")) {
+            try {
+                await(service + " healthy")
+                        .atMost(UP_TIMEOUT)
+                        .pollInterval(Duration.ofSeconds(2))
+                        .failFast(service + " unhealthy", () -> compose.health(service)
+                                .equals("unhealthy"))
+                        .until(() -> compose.health(service), "healthy"::equals);
+            } catch (RuntimeException e) {
+                throw new AssertionError(e.getMessage() + "\n--- logs ---\n" + compose.logs(), e);
+            }
         }
     }
 
@@ -219,7 +309,8 @@ class ComposeRehearsalIT {
     }
 
     private void build(String tag, Path context) {
-        int exit = podman("build", "-q", "-t", tag, "-f", context.resolve("Containerfile").toString(), context.toString());
+        int exit = podman(
+                "build", "-q", "-t", tag, "-f", context.resolve("Containerfile").toString(), context.toString());
         assertThat(exit).as("podman build " + tag).isZero();
     }
 
@@ -258,15 +349,16 @@ class ComposeRehearsalIT {
     }
 
     private String get(String url, String credentials) throws IOException, InterruptedException {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         if (credentials != null) {
             request.header(
                     "Authorization",
                     "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET " + url + ": " + response.body()).isEqualTo(200);
+        assertThat(response.statusCode())
+                .as("GET " + url + ": " + response.body())
+                .isEqualTo(200);
         return response.body();
     }
 

@@ -24,7 +24,8 @@ class KubernetesManifestsIT {
 
     private static final Path MODELS = Path.of("/var/cache/promptloop-deploy/k8s-validate");
 
-    private final Path project = Path.of(System.getProperty("promptloop.project.dir", "..")).toAbsolutePath();
+    private final Path project =
+            Path.of(System.getProperty("promptloop.project.dir", "..")).toAbsolutePath();
     private final String version = System.getProperty("promptloop.version", "0.1.0-SNAPSHOT");
 
     @Test
@@ -59,7 +60,10 @@ class KubernetesManifestsIT {
                 .allSatisfy(image -> assertThat(image).endsWith(":" + version));
         assertThat(base).contains("initContainers:").contains("image: promptloop/migrations:" + version);
         // probes and scraping on the management port, never on the API port
-        assertThat(base).doesNotContain("port: http}").contains("path: /actuator/health/readiness, port: management");
+        assertThat(base)
+                .doesNotContainPattern("path: /actuator/health/\\w+\\s+port: http\\b")
+                .containsPattern("readinessProbe:\\s+failureThreshold: \\d+\\s+httpGet:\\s+"
+                        + "path: /actuator/health/readiness\\s+port: management");
 
         String keda = render("deploy/k8s/overlays/keda");
         assertThat(keda)
@@ -69,15 +73,22 @@ class KubernetesManifestsIT {
         // every topic each consumer group reads (the services' @KafkaListener topics)
         assertThat(triggers(keda, "promptloop-ingest"))
                 .containsExactlyInAnyOrder("agent-sessions", "agent-evaluations", "ab-observations");
-        assertThat(triggers(keda, "promptloop-optimizer")).containsExactlyInAnyOrder("agent-evaluations", "agent-sessions");
-        assertThat(triggers(keda, "promptloop-abtest")).containsExactlyInAnyOrder("ab-observations", "optimizer-events");
+        assertThat(triggers(keda, "promptloop-optimizer"))
+                .containsExactlyInAnyOrder("agent-evaluations", "agent-sessions");
+        assertThat(triggers(keda, "promptloop-abtest"))
+                .containsExactlyInAnyOrder("ab-observations", "optimizer-events");
         // 6 partitions per topic / consumers per replica (ingest 3, optimizer 1, abtest 1)
-        assertThat(keda).contains("maxReplicaCount: 2\n  minReplicaCount: 1\n  scaleTargetRef:\n    name: ingest-service");
+        assertThat(keda)
+                .contains("maxReplicaCount: 2\n  minReplicaCount: 1\n  scaleTargetRef:\n    name: ingest-service");
         assertThat(base).containsPattern("maxReplicas: 2\\s+metrics:[\\s\\S]*?name: ingest-service");
     }
 
     private static List<String> imagesOf(String rendered) {
-        return Pattern.compile("image: (\\S+)").matcher(rendered).results().map(m -> m.group(1)).toList();
+        return Pattern.compile("image: (\\S+)")
+                .matcher(rendered)
+                .results()
+                .map(m -> m.group(1))
+                .toList();
     }
 
     private static List<String> triggers(String rendered, String group) {
@@ -95,7 +106,9 @@ class KubernetesManifestsIT {
 
     private String render(String kustomization) throws Exception {
         Run run = run(List.of("kubectl", "kustomize", kustomization), null);
-        assertThat(run.exit()).as("kubectl kustomize " + kustomization + ":\n" + run.output()).isZero();
+        assertThat(run.exit())
+                .as("kubectl kustomize " + kustomization + ":\n" + run.output())
+                .isZero();
         return run.output();
     }
 
