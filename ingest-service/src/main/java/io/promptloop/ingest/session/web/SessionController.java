@@ -3,6 +3,8 @@ package io.promptloop.ingest.session.web;
 import io.promptloop.ingest.session.domain.CsvFormat;
 import io.promptloop.ingest.session.domain.SessionFilter;
 import io.promptloop.ingest.session.persistence.SessionQueries;
+import io.promptloop.support.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -28,7 +30,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** Tuning sessions for analysts and testers: list, one in full, and the seed-003 CSV export. */
@@ -159,13 +160,7 @@ class SessionController {
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
-
-    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ProblemDetail badParameter(MethodArgumentTypeMismatchException e) {
-        return ProblemDetail.forStatusAndDetail(
-                HttpStatus.BAD_REQUEST, "parameter '" + e.getName() + "' is malformed: '" + e.getValue() + "'");
+    ProblemDetail badRequest(IllegalArgumentException e, HttpServletRequest request) {
+        return Problems.invalid(e.getMessage(), request);
     }
 }

@@ -2,6 +2,8 @@ package io.promptloop.optimizer.instruction.web;
 
 import io.promptloop.optimizer.instruction.InstructionRepository;
 import io.promptloop.optimizer.instruction.InstructionRepository.Instruction;
+import io.promptloop.support.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -63,7 +65,7 @@ class InstructionController {
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    ProblemDetail badRequest(IllegalArgumentException e, HttpServletRequest request) {
+        return Problems.invalid(e.getMessage(), request);
     }
 }

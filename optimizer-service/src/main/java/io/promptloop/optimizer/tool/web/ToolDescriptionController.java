@@ -2,6 +2,8 @@ package io.promptloop.optimizer.tool.web;
 
 import io.promptloop.optimizer.tool.ToolDescriptionRepository;
 import io.promptloop.optimizer.tool.ToolDescriptionRepository.ToolDescription;
+import io.promptloop.support.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
@@ -69,7 +71,7 @@ class ToolDescriptionController {
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    ProblemDetail badRequest(IllegalArgumentException e, HttpServletRequest request) {
+        return Problems.invalid(e.getMessage(), request);
     }
 }
