@@ -1,0 +1,181 @@
+package io.promptloop.deploy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * docker-compose (Debian's, 1.29) against podman's Docker-compatible socket, for one project name. podman runs
+ * no healthchecks by itself without systemd, so while the stack runs a daemon thread calls {@code podman
+ * healthcheck run} on every container of the project: that is what lets {@code depends_on: condition:
+ * service_healthy} proceed.
+ */
+final class Compose implements AutoCloseable {
+
+    static final Path SOCKET = Path.of("/run/podman/podman.sock");
+
+    private final Path projectDirectory;
+    private final String project;
+    private final List<String> files;
+    private final Map<String, String> environment;
+    private final Path logFile;
+    private volatile boolean checking;
+    private Thread healthchecks;
+
+    Compose(Path projectDirectory, String project, List<String> files, Map<String, String> environment, Path logFile) {
+        this.projectDirectory = projectDirectory;
+        this.project = project;
+        this.files = files;
+        this.environment = new LinkedHashMap<>(environment);
+        this.environment.put("DOCKER_HOST", "unix://" + SOCKET);
+        this.logFile = logFile;
+    }
+
+    /** Why the rehearsal cannot run here, or null when it can. */
+    static String unavailableReason() {
+        if (!Files.exists(SOCKET)) {
+            return SOCKET + " does not exist: run tools/setup/deploy.sh as root (podman, docker-compose, base images)";
+        }
+        for (String tool : List.of("/usr/bin/podman", "/usr/bin/docker-compose")) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                return tool + " is missing: run tools/setup/deploy.sh as root";
+            }
+        }
+        return null;
+    }
+
+    /** {@code docker-compose up -d} with the healthcheck loop running; fails with the compose output. */
+    void up(Duration timeout) {
+        startHealthchecks();
+        compose(timeout, "up", "-d");
+    }
+
+    /** {@code docker-compose down}: containers and network go, named volumes stay. */
+    void down(Duration timeout) {
+        compose(timeout, "down");
+    }
+
+    /** {@code docker-compose run --rm <service>}; returns the exit code and the output. */
+    Result run(String service, Duration timeout) {
+        return exec(timeout, composeCommand("run", "--rm", "-T", service));
+    }
+
+    void compose(Duration timeout, String... arguments) {
+        Result result = exec(timeout, composeCommand(arguments));
+        if (result.exit() != 0) {
+            throw new IllegalStateException("docker-compose " + String.join(" ", arguments) + " failed (exit "
+                    + result.exit() + "):\n" + result.output() + "\n--- logs ---\n" + logs());
+        }
+    }
+
+    /** The health of a service's container as podman reports it: healthy, unhealthy, starting, or "" (none). */
+    String health(String service) {
+        Result result = exec(
+                Duration.ofSeconds(30),
+                List.of("podman", "inspect", "--format", "{{.State.Health.Status}}", container(service)));
+        return result.exit() == 0 ? result.output().strip() : "absent";
+    }
+
+    String container(String service) {
+        return project + "_" + service + "_1";
+    }
+
+    /** The last lines of every container's log, for failure messages. */
+    String logs() {
+        return exec(Duration.ofSeconds(60), composeCommand("logs", "--no-color", "--tail=60"))
+                .output();
+    }
+
+    @Override
+    public void close() {
+        checking = false;
+        try {
+            compose(Duration.ofMinutes(3), "down", "--volumes");
+        } catch (RuntimeException e) {
+            System.err.println("Compose: cleaning up " + project + " failed: " + e.getMessage());
+        }
+    }
+
+    private void startHealthchecks() {
+        if (checking) {
+            return;
+        }
+        checking = true;
+        healthchecks = Thread.ofPlatform().daemon().name("podman-healthchecks").start(() -> {
+            while (checking) {
+                Result names = exec(
+                        Duration.ofSeconds(30),
+                        List.of(
+                                "podman",
+                                "ps",
+                                "--filter",
+                                "label=com.docker.compose.project=" + project,
+                                "--format",
+                                "{{.Names}}"));
+                for (String name : names.output().strip().split("\\s+")) {
+                    if (!name.isBlank() && checking) {
+                        exec(Duration.ofSeconds(60), List.of("podman", "healthcheck", "run", name));
+                    }
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private List<String> composeCommand(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("docker-compose", "--no-ansi", "-p", project));
+        for (String file : files) {
+            command.add("-f");
+            command.add(file);
+        }
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    record Result(int exit, String output) {}
+
+    private Result exec(Duration timeout, List<String> command) {
+        try {
+            Path output = Files.createTempFile("compose-", ".out");
+            try {
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .directory(projectDirectory.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile());
+                builder.environment().putAll(environment);
+                Process process = builder.start();
+                boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!finished) {
+                    process.destroyForcibly();
+                }
+                String text = Files.readString(output, StandardCharsets.UTF_8);
+                if (logFile != null) {
+                    Files.writeString(
+                            logFile,
+                            "$ " + String.join(" ", command) + "\n" + text + "\n",
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                }
+                return new Result(finished ? process.exitValue() : -1, finished ? text : text + "\n(timed out)");
+            } finally {
+                Files.deleteIfExists(output);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + command, e);
+        }
+    }
+}
