@@ -222,7 +222,15 @@ public final class DevStack implements AutoCloseable {
                                     "PROMPTLOOP_ABTEST",
                                     options.abtestPort(),
                                     false,
-                                    ABTEST_LOOP_SETTINGS))
+                                    ABTEST_LOOP_SETTINGS),
+                            // last: it is given the ports of the services started before it
+                            new ServiceDefinition(
+                                    "console",
+                                    ServiceLogin.ANALYST,
+                                    "PROMPTLOOP",
+                                    options.consolePort(),
+                                    false,
+                                    Map.of()))
                     : List.of();
             requireServiceJars();
             requireFreePorts();
@@ -626,6 +634,16 @@ public final class DevStack implements AutoCloseable {
                 .append("/health/ready\n");
         for (ServiceProcess service : services) {
             String url = "http://127.0.0.1:" + service.port();
+            if (service.name().equals("console")) {
+                b.append("\n console   ")
+                        .append(url)
+                        .append("   (user ")
+                        .append(Credentials.ADMIN_USER)
+                        .append(", password ")
+                        .append(admin)
+                        .append(")\n");
+                continue;
+            }
             b.append("\n ").append(service.name()).append("   ").append(url).append("   (pid ");
             b.append(service.pid()).append(")\n");
             b.append("   user ")
@@ -888,6 +906,13 @@ public final class DevStack implements AutoCloseable {
         environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
         environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", ""); // plain text in the log file, not JSON
         environment.putAll(definition.settings());
+        if (definition.name().equals("console")) {
+            services.forEach(s -> environment.put(
+                    "PROMPTLOOP_CONSOLE_" + s.name().replace("-service", "").toUpperCase(Locale.ROOT) + "_URL",
+                    "http://127.0.0.1:" + s.port()));
+            environment.put("PROMPTLOOP_CONSOLE_SERVICE_USER", Credentials.ADMIN_USER);
+            environment.put("PROMPTLOOP_CONSOLE_SERVICE_PASSWORD", adminPassword());
+        }
         ServiceProcess service = ServiceProcess.start(
                 definition.name(),
                 copyToRunDirectory(jar, definition.name() + ".jar"),

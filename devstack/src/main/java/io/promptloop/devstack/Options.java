@@ -20,6 +20,7 @@ import java.util.Set;
  * @param ingestPort ingest-service HTTP port; 0 for a free one
  * @param optimizerPort optimizer-service HTTP port; 0 for a free one
  * @param abtestPort abtest-service HTTP port; 0 for a free one
+ * @param consolePort the console's HTTP port; 0 for a free one
  * @param services whether to start the services
  * @param agent whether to start the simulated agent and its evaluator
  * @param agentRate sessions per second the agent starts
@@ -39,6 +40,7 @@ record Options(
         int ingestPort,
         int optimizerPort,
         int abtestPort,
+        int consolePort,
         boolean services,
         boolean agent,
         double agentRate,
@@ -80,6 +82,7 @@ record Options(
               --ingest-port PORT              ingest-service HTTP (default 8081)
               --optimizer-port PORT           optimizer-service HTTP (default 8082)
               --abtest-port PORT              abtest-service HTTP (default 8083)
+              --console-port PORT             the console (default 8090)
               --no-services                   start the infrastructure only (run services from the IDE)
               --no-agent                      do not start the simulated agent (nor the evaluator that
                                               answers the optimizer's evaluation requests)
@@ -105,6 +108,7 @@ record Options(
             "--ingest-port",
             "--optimizer-port",
             "--abtest-port",
+            "--console-port",
             "--agent-rate",
             "--agent-seed",
             "--traffic-rate");
@@ -123,6 +127,7 @@ record Options(
                 8081,
                 8082,
                 8083,
+                8090,
                 true,
                 true,
                 2.0,
@@ -167,6 +172,7 @@ record Options(
                 case "--ingest-port" -> b.ingestPort = port(name, value);
                 case "--optimizer-port" -> b.optimizerPort = port(name, value);
                 case "--abtest-port" -> b.abtestPort = port(name, value);
+                case "--console-port" -> b.consolePort = port(name, value);
                 case "--agent-rate" -> b.agentRate = rate(name, value, "sessions");
                 case "--traffic-rate" -> b.trafficRate = rate(name, value, "requests");
                 case "--agent-seed" -> b.agentSeed = OptionalLong.of(seed(name, value));
@@ -248,6 +254,7 @@ record Options(
         int ingestPort;
         int optimizerPort;
         int abtestPort;
+        int consolePort;
         boolean services;
         boolean agent;
         double agentRate;
@@ -267,6 +274,7 @@ record Options(
             ingestPort = o.ingestPort;
             optimizerPort = o.optimizerPort;
             abtestPort = o.abtestPort;
+            consolePort = o.consolePort;
             services = o.services;
             agent = o.agent;
             agentRate = o.agentRate;
@@ -288,6 +296,7 @@ record Options(
                     ingestPort,
                     optimizerPort,
                     abtestPort,
+                    consolePort,
                     services,
                     agent,
                     agentRate,
