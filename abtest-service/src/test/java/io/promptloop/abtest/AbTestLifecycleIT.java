@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -26,6 +27,9 @@ class AbTestLifecycleIT extends AbtestTestSupport {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     @Test
     void shouldProtectEveryEndpointButHealthAndRejectBadRequestsClearly() {
         String agent = "guarded-" + UUID.randomUUID();
@@ -33,7 +37,7 @@ class AbTestLifecycleIT extends AbtestTestSupport {
         UUID treatment = instruction(agent, "answer", 2, "Answer and cite.", false);
         UUID foreign = instruction("other-" + UUID.randomUUID(), "answer", 1, "Other.", true);
 
-        assertThat(call(port, "GET", "/actuator/health", null, null).statusCode())
+        assertThat(call(managementPort, "GET", "/actuator/health", null, null).statusCode())
                 .isEqualTo(200);
         assertThat(call(port, "GET", "/api/tests", null, null).statusCode()).isEqualTo(401);
         assertThat(call(port, "GET", "/api/tests", null, "reader").statusCode()).isEqualTo(200);

@@ -71,12 +71,12 @@ public abstract class AbtestTestSupport {
 
     public static Map<String, Object> serviceProperties() {
         Map<String, Object> p = new HashMap<>(INFRA.springProperties("abtest_app"));
-        p.put("promptloop.abtest.security.users[0].name", "operator");
-        p.put("promptloop.abtest.security.users[0].password", "{noop}operator-secret");
-        p.put("promptloop.abtest.security.users[0].roles", "OPERATOR");
-        p.put("promptloop.abtest.security.users[1].name", "reader");
-        p.put("promptloop.abtest.security.users[1].password", "{noop}reader-secret");
-        p.put("promptloop.abtest.security.users[1].roles", "READER");
+        p.put("promptloop.security.users[0].name", "operator");
+        p.put("promptloop.security.users[0].password", "{noop}operator-secret");
+        p.put("promptloop.security.users[0].roles", "OPERATOR");
+        p.put("promptloop.security.users[1].name", "reader");
+        p.put("promptloop.security.users[1].password", "{noop}reader-secret");
+        p.put("promptloop.security.users[1].roles", "READER");
         p.put("promptloop.abtest.analysis.interval", "300ms");
         p.put("promptloop.abtest.relay.interval", "100ms");
         p.put("spring.kafka.consumer.properties.session.timeout.ms", "10000");

@@ -295,9 +295,9 @@ public final class AbtestBenchmark {
 
     private ServiceProcess startService(Path jar, Path log, Duration analysisInterval) throws IOException {
         Map<String, Object> properties = new LinkedHashMap<>(infra.springProperties("abtest_app"));
-        properties.put("promptloop.abtest.security.users[0].name", ServiceProcess.USER);
-        properties.put("promptloop.abtest.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
-        properties.put("promptloop.abtest.security.users[0].roles", "OPERATOR");
+        properties.put("promptloop.security.users[0].name", ServiceProcess.USER);
+        properties.put("promptloop.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
+        properties.put("promptloop.security.users[0].roles", "OPERATOR");
         properties.put("promptloop.abtest.analysis.interval", AbtestOptions.spring(analysisInterval));
         properties.put("promptloop.abtest.relay.interval", AbtestOptions.spring(options.relayInterval()));
         properties.put("logging.structured.format.console", "");

@@ -154,8 +154,8 @@ public final class IngestBenchmark {
         produce(events);
 
         Map<String, Object> properties = new LinkedHashMap<>(infra.springProperties("ingest_app"));
-        properties.put("promptloop.ingest.security.users[0].name", ServiceProcess.USER);
-        properties.put("promptloop.ingest.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
+        properties.put("promptloop.security.users[0].name", ServiceProcess.USER);
+        properties.put("promptloop.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
         properties.put("logging.structured.format.console", "");
         int port = ServiceProcess.freePort();
         Path serviceLog = logs.resolve("ingest-service.log");

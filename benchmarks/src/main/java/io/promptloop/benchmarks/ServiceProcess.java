@@ -62,6 +62,9 @@ final class ServiceProcess implements AutoCloseable {
                 List.of(javaExecutable(), "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
         Map<String, Object> all = new LinkedHashMap<>(properties);
         all.put("server.port", port);
+        // health and metrics on the API port (behind its users), where the benchmark reads them
+        all.put("management.server.port", port);
+        all.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics");
         properties(all).forEach(command::add);
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command)

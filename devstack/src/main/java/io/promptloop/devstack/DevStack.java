@@ -663,8 +663,9 @@ public final class DevStack implements AutoCloseable {
                         .append(url)
                         .append("/api/sessions/export.csv\n");
             }
-            b.append("   curl ").append(url).append("/actuator/health   (no login)\n");
-            b.append("   curl -u admin:").append(admin).append(' ').append(url).append("/actuator/prometheus\n");
+            String management = "http://127.0.0.1:" + service.managementPort();
+            b.append("   curl ").append(management).append("/actuator/health        (management port, no login)\n");
+            b.append("   curl ").append(management).append("/actuator/prometheus    (management port, no login)\n");
         }
         synchronized (notes) {
             for (String note : notes) {
@@ -900,10 +901,9 @@ public final class DevStack implements AutoCloseable {
         environment.put("SPRING_DATASOURCE_PASSWORD", login.password());
         environment.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         environment.put("PROMPTLOOP_REGISTRY_URL", registry.apiV3Url());
-        environment.put("SERVER_PORT", Integer.toString(port));
-        environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_NAME", Credentials.ADMIN_USER);
-        environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword());
-        environment.put(definition.propertyPrefix() + "_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
+        environment.put("PROMPTLOOP_SECURITY_USERS_0_NAME", Credentials.ADMIN_USER);
+        environment.put("PROMPTLOOP_SECURITY_USERS_0_PASSWORD", "{noop}" + adminPassword());
+        environment.put("PROMPTLOOP_SECURITY_USERS_0_ROLES", "READER,OPERATOR");
         environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", ""); // plain text in the log file, not JSON
         environment.putAll(definition.settings());
         if (definition.name().equals("console")) {
@@ -917,6 +917,7 @@ public final class DevStack implements AutoCloseable {
                 definition.name(),
                 copyToRunDirectory(jar, definition.name() + ".jar"),
                 port,
+                freePort(),
                 environment,
                 dataDirectory,
                 logDirectory.resolve(definition.name() + ".log"),

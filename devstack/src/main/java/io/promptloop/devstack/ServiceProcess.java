@@ -31,13 +31,16 @@ final class ServiceProcess {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path logFile;
     private final Optional<Process> watchdog;
 
-    private ServiceProcess(String name, int port, Process process, Path logFile, Optional<Process> watchdog) {
+    private ServiceProcess(
+            String name, int port, int managementPort, Process process, Path logFile, Optional<Process> watchdog) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.logFile = logFile;
         this.watchdog = watchdog;
@@ -46,12 +49,14 @@ final class ServiceProcess {
     /**
      * Starts {@code java -jar jar} with {@code environment} added to this JVM's environment.
      *
-     * @param port the HTTP port the service is told to listen on (for readiness)
+     * @param port the HTTP port the service is told to listen on
+     * @param managementPort its health and metrics port (for readiness)
      */
     static ServiceProcess start(
             String name,
             Path jar,
             int port,
+            int managementPort,
             Map<String, String> environment,
             Path workingDirectory,
             Path logFile,
@@ -77,8 +82,10 @@ final class ServiceProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
             builder.environment().putAll(environment);
+            builder.environment().put("SERVER_PORT", Integer.toString(port));
+            builder.environment().put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));
             Process process = builder.start();
-            return new ServiceProcess(name, port, process, logFile, watch(process.pid()));
+            return new ServiceProcess(name, port, managementPort, process, logFile, watch(process.pid()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + String.join(" ", command), e);
         }
@@ -90,6 +97,11 @@ final class ServiceProcess {
 
     int port() {
         return port;
+    }
+
+    /** Health and metrics, no credentials. */
+    int managementPort() {
+        return managementPort;
     }
 
     long pid() {
@@ -115,7 +127,7 @@ final class ServiceProcess {
      * @throws IllegalStateException with the log's last lines if the service exits or is not ready in time
      */
     void awaitReady(Duration timeout) {
-        URI readiness = URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness");
+        URI readiness = URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness");
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(2))
                 .version(HttpClient.Version.HTTP_1_1)

@@ -97,7 +97,7 @@ class DeadLetterIT extends IngestTestSupport {
                 assertOrigin(r, "agent-sessions");
             });
         }
-        assertThat(meters.find("promptloop.ingest.dead.letters")
+        assertThat(meters.find("promptloop.dead.letters")
                         .tag("reason", "unknown_reference")
                         .counter())
                 .isNotNull()

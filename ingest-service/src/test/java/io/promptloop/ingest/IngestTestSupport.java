@@ -68,9 +68,9 @@ public abstract class IngestTestSupport {
     /** Spring properties for an ingest-service instance on the test kit, as ingest_app. */
     public static Map<String, Object> serviceProperties() {
         Map<String, Object> properties = new HashMap<>(INFRA.springProperties("ingest_app"));
-        properties.put("promptloop.ingest.security.users[0].name", "analyst");
-        properties.put("promptloop.ingest.security.users[0].password", "{noop}analyst-secret");
-        properties.put("promptloop.ingest.security.users[0].roles", "READER");
+        properties.put("promptloop.security.users[0].name", "analyst");
+        properties.put("promptloop.security.users[0].password", "{noop}analyst-secret");
+        properties.put("promptloop.security.users[0].roles", "READER");
         properties.put("promptloop.ingest.limits.max-text-length", "2000");
         properties.put("spring.kafka.listener.concurrency", "2");
         return properties;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -26,6 +27,9 @@ class SessionApiIT extends IngestTestSupport {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String tester = "api-" + UUID.randomUUID() + "@fc.com";
@@ -46,14 +50,34 @@ class SessionApiIT extends IngestTestSupport {
     }
 
     @Test
-    void shouldRequireAuthenticationEverywhereButHealth() throws Exception {
-        assertThat(get("/api/sessions", null).statusCode()).isEqualTo(401);
+    void shouldRequireAuthenticationOnTheApiPortAndNoneOnTheManagementPort() throws Exception {
+        var anonymous = get("/api/sessions", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(anonymous.body()).contains("\"status\":401", "authentication required");
         assertThat(get("/api/sessions", "analyst:wrong").statusCode()).isEqualTo(401);
-        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
-        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
-        var readiness = get("/actuator/health/readiness", null);
+        assertThat(get("/actuator/prometheus", null).statusCode())
+                .as("metrics are not served on the API port")
+                .isIn(401, 404);
+
+        assertThat(getManagement("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        var readiness = getManagement("/actuator/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(200);
-        assertThat(readiness.body()).contains("\"UP\"");
+        assertThat(readiness.body()).contains("\"UP\"", "\"db\"", "\"kafka\"");
+        var scrape = getManagement("/actuator/prometheus");
+        assertThat(scrape.statusCode())
+                .as("Prometheus scrapes without the API users' passwords")
+                .isEqualTo(200);
+        assertThat(scrape.body()).contains("promptloop_ingest_events_total");
+    }
+
+    private HttpResponse<String> getManagement(String path) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

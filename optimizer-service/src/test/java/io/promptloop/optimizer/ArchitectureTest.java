@@ -1,30 +1,15 @@
 package io.promptloop.optimizer;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
-import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.junit.ArchTests;
+import io.promptloop.testkit.architecture.ServiceArchitecture;
 
-/** Domain code is pure Java: unit-testable and replayable without a framework. */
+/** The rules every promptloop service keeps (pure domain, no feature cycles, cross-cutting code in support). */
 @AnalyzeClasses(packages = "io.promptloop.optimizer", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
     @ArchTest
-    static final ArchRule domainIsPure = noClasses()
-            .that()
-            .resideInAPackage("..domain..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage(
-                    "org.springframework..",
-                    "org.apache.kafka..",
-                    "org.apache.avro..",
-                    "io.promptloop.avro..",
-                    "io.apicurio..",
-                    "java.sql..",
-                    "javax.sql..",
-                    "jakarta..")
-            .because("statistics, optimization and validation logic must be testable and replayable on its own");
+    static final ArchTests rules = ArchTests.in(ServiceArchitecture.class);
 }

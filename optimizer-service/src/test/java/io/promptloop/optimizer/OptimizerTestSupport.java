@@ -45,12 +45,12 @@ public abstract class OptimizerTestSupport {
 
     public static Map<String, Object> serviceProperties() {
         Map<String, Object> p = new HashMap<>(INFRA.springProperties("optimizer_app"));
-        p.put("promptloop.optimizer.security.users[0].name", "operator");
-        p.put("promptloop.optimizer.security.users[0].password", "{noop}operator-secret");
-        p.put("promptloop.optimizer.security.users[0].roles", "OPERATOR");
-        p.put("promptloop.optimizer.security.users[1].name", "reader");
-        p.put("promptloop.optimizer.security.users[1].password", "{noop}reader-secret");
-        p.put("promptloop.optimizer.security.users[1].roles", "READER");
+        p.put("promptloop.security.users[0].name", "operator");
+        p.put("promptloop.security.users[0].password", "{noop}operator-secret");
+        p.put("promptloop.security.users[0].roles", "OPERATOR");
+        p.put("promptloop.security.users[1].name", "reader");
+        p.put("promptloop.security.users[1].password", "{noop}reader-secret");
+        p.put("promptloop.security.users[1].roles", "READER");
         p.put("promptloop.optimizer.worker.poll-interval", "200ms");
         p.put("promptloop.optimizer.evaluation.timeout", "15s");
         // a killed replica leaves the consumer group after this; the default (45 s) would outlast the test's patience

@@ -212,6 +212,8 @@ public final class PromptloopInfrastructure {
         properties.put("spring.datasource.username", login.user());
         properties.put("spring.datasource.password", login.password());
         properties.put("promptloop.registry.url", registry().apiV3Url());
+        // a free management port per instance: several services (and replicas) share this machine
+        properties.put("management.server.port", "0");
         return Collections.unmodifiableMap(properties);
     }
 

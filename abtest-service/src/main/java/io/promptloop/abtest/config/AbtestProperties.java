@@ -21,9 +21,7 @@ public record AbtestProperties(
         @Valid @NotNull @DefaultValue Analysis analysis,
         @Valid @NotNull @DefaultValue Defaults defaults,
         @Valid @NotNull @DefaultValue AutoCreate autoCreate,
-        @Valid @NotNull @DefaultValue Relay relay,
-        @Valid @NotNull @DefaultValue Topics topics,
-        @Valid @NotNull @DefaultValue Security security) {
+        @Valid @NotNull @DefaultValue Relay relay) {
 
     /**
      * @param interval how often running tests with new observations are analysed (one look each)
@@ -76,30 +74,4 @@ public record AbtestProperties(
     public record Relay(
             @DefaultValue("200ms") @NotNull Duration interval,
             @DefaultValue("200") @Min(1) @Max(10000) int batchSize) {}
-
-    public record Topics(
-            @DefaultValue("true") boolean create,
-            @DefaultValue("0") @Min(0) int replicationFactor) {}
-
-    public record Security(
-            @DefaultValue @NotEmpty(message = "configure at least one user in promptloop.abtest.security.users") @Valid
-            List<User> users) {}
-
-    public record User(
-            @NotNull @Pattern(regexp = "[A-Za-z0-9_.@-]{1,64}")
-            String name,
-
-            @NotNull
-            @Pattern(
-                    regexp = "\\{[a-z0-9]+}.+",
-                    message = "must start with an encoding prefix such as {bcrypt} or {noop}")
-            String password,
-
-            @DefaultValue("READER") List<@Pattern(regexp = "READER|OPERATOR") String> roles) {
-
-        @Override
-        public String toString() {
-            return "User[name=" + name + ", roles=" + roles + "]";
-        }
-    }
 }

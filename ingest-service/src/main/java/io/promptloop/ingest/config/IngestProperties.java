@@ -3,11 +3,8 @@ package io.promptloop.ingest.config;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -20,9 +17,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("promptloop.ingest")
 public record IngestProperties(
         @Valid @NotNull @DefaultValue Limits limits,
-        @Valid @NotNull @DefaultValue Retention retention,
-        @Valid @NotNull @DefaultValue Topics topics,
-        @Valid @NotNull @DefaultValue Security security) {
+        @Valid @NotNull @DefaultValue Retention retention) {
 
     /**
      * @param maxTextLength characters in one text field
@@ -66,42 +61,6 @@ public record IngestProperties(
         public enum Mode {
             DELETE,
             ARCHIVE
-        }
-    }
-
-    /**
-     * @param create whether the service creates its topics and dead-letter topics if missing
-     * @param replicationFactor replication of created topics; -1 takes the broker's default
-     */
-    public record Topics(
-            @DefaultValue("true") boolean create,
-            @DefaultValue("-1") @Min(-1) @Max(10) int replicationFactor) {}
-
-    /** HTTP users. Everything but health needs one of them. */
-    public record Security(
-            @DefaultValue @NotEmpty(message = "configure at least one user in promptloop.ingest.security.users") @Valid
-            List<User> users) {}
-
-    /**
-     * @param name user name
-     * @param password password, with its encoding prefix: {bcrypt}..., {noop}... (dev only)
-     * @param roles READER (list and export sessions), OPERATOR (reserved)
-     */
-    public record User(
-            @NotNull @Pattern(regexp = "[A-Za-z0-9_.@-]{1,64}")
-            String name,
-
-            @NotNull
-            @Pattern(
-                    regexp = "\\{[a-z0-9]+}.+",
-                    message = "must start with an encoding prefix such as {bcrypt} or {noop}")
-            String password,
-
-            @DefaultValue("READER") List<@Pattern(regexp = "READER|OPERATOR") String> roles) {
-
-        @Override
-        public String toString() {
-            return "User[name=" + name + ", roles=" + roles + "]";
         }
     }
 }

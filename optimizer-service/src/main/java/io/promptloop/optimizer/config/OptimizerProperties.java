@@ -5,12 +5,10 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -23,8 +21,7 @@ public record OptimizerProperties(
         @Valid @NotNull @DefaultValue Reflection reflection,
         @Valid @NotNull @DefaultValue Run run,
         @Valid @NotNull @DefaultValue Examples examples,
-        @Valid @NotNull @DefaultValue Policy policy,
-        @Valid @NotNull @DefaultValue Security security) {
+        @Valid @NotNull @DefaultValue Policy policy) {
 
     /**
      * @param timeout how long to wait for the answers to an evaluation request before sending it again
@@ -102,28 +99,4 @@ public record OptimizerProperties(
             String budget,
 
             @DefaultValue("5m") @NotNull Duration interval) {}
-
-    public record Security(
-            @DefaultValue
-            @NotEmpty(message = "configure at least one user in promptloop.optimizer.security.users")
-            @Valid
-            List<User> users) {}
-
-    public record User(
-            @NotNull @Pattern(regexp = "[A-Za-z0-9_.@-]{1,64}")
-            String name,
-
-            @NotNull
-            @Pattern(
-                    regexp = "\\{[a-z0-9]+}.+",
-                    message = "must start with an encoding prefix such as {bcrypt} or {noop}")
-            String password,
-
-            @DefaultValue("READER") List<@Pattern(regexp = "READER|OPERATOR") String> roles) {
-
-        @Override
-        public String toString() {
-            return "User[name=" + name + ", roles=" + roles + "]";
-        }
-    }
 }

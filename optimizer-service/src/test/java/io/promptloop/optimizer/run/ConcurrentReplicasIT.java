@@ -48,15 +48,14 @@ class ConcurrentReplicasIT extends OptimizerTestSupport {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         List<String> agents = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) agents.add("replica" + i + "-" + suffix);
-        int childPort = OptimizerProcesses.freePort();
         List<SimulatedEvaluator> evaluators = new ArrayList<>();
         try (var replicas = new OptimizerProcesses()) {
-            replicas.start("optimizer-replica", childPort);
             for (String agent : agents) evaluators.add(evaluator(agent, 0));
             for (int i = 0; i < RUNS; i++) seedExamples(evaluators.get(i), agents.get(i), 40);
-            OptimizerProcesses.awaitReady(childPort);
+            var child = replicas.start("optimizer-replica");
+            int childPort = child.port();
             double ownStepsBefore = ownSteps();
-            double childStepsBefore = childSteps(childPort);
+            double childStepsBefore = childSteps(child.managementPort());
 
             List<UUID> runs = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) {
@@ -107,9 +106,9 @@ class ConcurrentReplicasIT extends OptimizerTestSupport {
 
             System.out.printf(
                     "run steps: this replica %.0f, child replica %.0f%n",
-                    ownSteps() - ownStepsBefore, childSteps(childPort) - childStepsBefore);
+                    ownSteps() - ownStepsBefore, childSteps(child.managementPort()) - childStepsBefore);
             assertThat(ownSteps() - ownStepsBefore).as("steps by this replica").isPositive();
-            assertThat(childSteps(childPort) - childStepsBefore)
+            assertThat(childSteps(child.managementPort()) - childStepsBefore)
                     .as("steps by the child replica")
                     .isPositive();
         } finally {
@@ -170,8 +169,9 @@ class ConcurrentReplicasIT extends OptimizerTestSupport {
         return counter == null ? 0 : counter.count();
     }
 
-    private static double childSteps(int port) {
-        var response = call(port, "GET", "/actuator/prometheus", null, "reader");
+    /** The child's step counter, scraped from its management port as Prometheus would: no credentials. */
+    private static double childSteps(int managementPort) {
+        var response = call(managementPort, "GET", "/actuator/prometheus", null, null);
         assertThat(response.statusCode()).isEqualTo(200);
         Matcher m = Pattern.compile("(?m)^promptloop_optimizer_run_steps_total\\{[^}]*} ([0-9.eE+-]+)$")
                 .matcher(response.body());

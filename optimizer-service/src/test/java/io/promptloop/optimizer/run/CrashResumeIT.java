@@ -30,9 +30,8 @@ class CrashResumeIT extends OptimizerTestSupport {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String killed = "crash-" + suffix;
         String calm = "calm-" + suffix;
-        int port = OptimizerProcesses.freePort();
-        Process first = replicas.start("optimizer-1", port);
-        OptimizerProcesses.awaitReady(port);
+        var first = replicas.start("optimizer-1");
+        int port = first.port();
         try (var a = evaluator(killed, 0);
                 var b = evaluator(calm, 0)) {
             seedExamples(a, killed, 40);
@@ -49,13 +48,12 @@ class CrashResumeIT extends OptimizerTestSupport {
                                             Integer.class,
                                             interrupted)
                             >= 2);
-            OptimizerProcesses.kill(first);
+            first.kill();
             assertThat(status(interrupted)).isEqualTo("running");
 
-            replicas.start("optimizer-2", port);
-            OptimizerProcesses.awaitReady(port);
+            int second = replicas.start("optimizer-2").port();
             Map<String, Object> resumed = awaitRun(interrupted, Duration.ofMinutes(4));
-            UUID reference = startRun(port, run + calm + "\"}");
+            UUID reference = startRun(second, run + calm + "\"}");
             Map<String, Object> uninterrupted = awaitRun(reference, Duration.ofMinutes(4));
 
             assertThat(resumed.get("status"))

@@ -4,6 +4,8 @@ package io.promptloop.abtest.observation.domain;
 public enum Rejection {
     /** The bytes are not Avro of the topic's schema. */
     UNDECODABLE("undecodable"),
+    /** A valid record of another event type than the topic carries. */
+    WRONG_TYPE("wrong_type"),
     /** The registry does not know the record's schema id. */
     UNKNOWN_SCHEMA("unknown_schema"),
     /** A field is out of its range (NaN or out-of-range score, negative latency, bad ids). */

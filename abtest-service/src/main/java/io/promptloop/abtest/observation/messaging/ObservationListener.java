@@ -8,11 +8,12 @@ import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.observation.domain.Observation;
 import io.promptloop.abtest.observation.domain.ObservationValidator;
 import io.promptloop.abtest.observation.domain.Rejection;
-import io.promptloop.abtest.observation.messaging.DeadLetters.Letter;
 import io.promptloop.abtest.observation.persistence.ObservationStore;
 import io.promptloop.abtest.observation.persistence.ObservationStore.Countable;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.support.kafka.AvroWithBytes;
+import io.promptloop.support.kafka.DeadLetters;
+import io.promptloop.support.kafka.DeadLetters.Letter;
 import io.promptloop.support.kafka.RegistryUnavailableException;
 import io.promptloop.support.kafka.SchemaNotFoundException;
 import java.util.ArrayList;
@@ -95,29 +96,21 @@ class ObservationListener {
             DeserializationException failure = SerializationUtils.getExceptionFromHeader(
                     record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
             if (failure == null) {
-                rejected.add(new Letter(record, null, Rejection.INVALID_VALUE, "record has no value", null));
+                rejected.add(new Letter(record, null, Rejection.INVALID_VALUE.code(), "record has no value", null));
                 return;
             }
             for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
                 if (t instanceof RegistryUnavailableException unavailable) throw unavailable; // retry the batch
                 if (t instanceof SchemaNotFoundException) {
-                    rejected.add(new Letter(
-                            record,
-                            failure.getData(),
-                            Rejection.UNKNOWN_SCHEMA,
-                            t.getMessage(),
-                            t.getClass().getName()));
+                    rejected.add(
+                            new Letter(record, failure.getData(), Rejection.UNKNOWN_SCHEMA.code(), t.getMessage(), t));
                     return;
                 }
             }
             Throwable root = failure;
             while (root.getCause() != null) root = root.getCause();
             rejected.add(new Letter(
-                    record,
-                    failure.getData(),
-                    Rejection.UNDECODABLE,
-                    "cannot deserialize: " + root,
-                    root.getClass().getName()));
+                    record, failure.getData(), Rejection.UNDECODABLE.code(), "cannot deserialize: " + root, failure));
             return;
         }
         byte[] bytes = value instanceof AvroWithBytes withBytes ? withBytes.bytes() : null;
@@ -126,9 +119,9 @@ class ObservationListener {
             rejected.add(new Letter(
                     record,
                     bytes,
-                    Rejection.UNDECODABLE,
-                    "value is a " + avro.getClass().getName() + ", expected ObservationRecorded",
-                    ClassCastException.class.getName()));
+                    Rejection.WRONG_TYPE.code(),
+                    "value is a " + avro.getClass().getSimpleName() + ", the topic carries ObservationRecorded",
+                    null));
             return;
         }
         var result = ObservationValidator.validate(new ObservationValidator.Raw(
@@ -143,16 +136,11 @@ class ObservationListener {
         if (result.valid()) {
             decoded.add(new Pending(record, bytes, result.observation()));
         } else {
-            rejected.add(new Letter(
-                    record,
-                    bytes,
-                    Rejection.INVALID_VALUE,
-                    result.problem(),
-                    IllegalArgumentException.class.getName()));
+            rejected.add(new Letter(record, bytes, Rejection.INVALID_VALUE.code(), result.problem(), null));
         }
     }
 
     private static Letter letter(Pending p, Rejection reason, String message) {
-        return new Letter(p.record(), p.bytes(), reason, message, IllegalArgumentException.class.getName());
+        return new Letter(p.record(), p.bytes(), reason.code(), message, null);
     }
 }

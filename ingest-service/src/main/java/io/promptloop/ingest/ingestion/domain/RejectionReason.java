@@ -4,8 +4,10 @@ import java.util.Locale;
 
 /** Why an event was dead-lettered. The lower-case name is the {@code promptloop-dlt-reason} header. */
 public enum RejectionReason {
-    /** The bytes are not a record of the topic's schema (wrong magic byte, truncated, garbage). */
+    /** The bytes are not a record of the topic's schema (wrong magic byte, truncated, bytes after the record). */
     UNDECODABLE,
+    /** A valid record of another event type than the topic carries (e.g. an evaluation on agent-sessions). */
+    WRONG_TYPE,
     /** The schema id in the record is not known to the registry. */
     UNKNOWN_SCHEMA,
     /** A value is missing, malformed or out of range. */

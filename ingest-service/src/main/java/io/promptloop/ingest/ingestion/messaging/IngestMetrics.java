@@ -22,13 +22,8 @@ public class IngestMetrics {
         if (count > 0) events(topic, "duplicate").increment(count);
     }
 
-    public void deadLettered(String topic, String reason) {
-        Counter.builder("promptloop.ingest.dead.letters")
-                .description("Events sent to the dead-letter topic")
-                .tag("topic", topic)
-                .tag("reason", reason)
-                .register(registry)
-                .increment();
+    /** Counted by outcome here; by reason in the shared {@code promptloop_dead_letters_total{topic,reason}}. */
+    public void deadLettered(String topic) {
         events(topic, "dead_lettered").increment();
     }
 

@@ -3,6 +3,7 @@ package io.promptloop.ingest.ingestion.messaging;
 import static io.promptloop.ingest.ingestion.domain.RejectionReason.INVALID_VALUE;
 import static io.promptloop.ingest.ingestion.domain.RejectionReason.UNDECODABLE;
 import static io.promptloop.ingest.ingestion.domain.RejectionReason.UNKNOWN_SCHEMA;
+import static io.promptloop.ingest.ingestion.domain.RejectionReason.WRONG_TYPE;
 
 import io.promptloop.ingest.ingestion.domain.Decoded;
 import io.promptloop.ingest.ingestion.domain.EventValidator;
@@ -70,7 +71,9 @@ class RecordDecoder {
             if (value instanceof AvroWithBytes withBytes) value = withBytes.value();
             if (!valueType.isInstance(value)) {
                 throw new InvalidEventException(
-                        UNDECODABLE, "value is a " + value.getClass().getName() + ", expected " + valueType.getName());
+                        WRONG_TYPE,
+                        "value is a " + value.getClass().getSimpleName() + ", the topic carries "
+                                + valueType.getSimpleName());
             }
             return new Decoded.Valid(validator.validate(mapper.apply(valueType.cast(value))));
         } catch (InvalidEventException e) {
