@@ -14,8 +14,13 @@ class ConsoleSecurityIT extends ConsoleTestSupport {
         assertThat(page.statusCode()).isEqualTo(401);
         assertThat(page.body()).contains("name=\"username\"").contains("name=\"_csrf\"");
         assertThat(new WebSession().get("/tests").statusCode()).isEqualTo(401);
-        assertThat(new WebSession().get("/actuator/health/readiness").statusCode())
-                .isEqualTo(200);
+        var readiness = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                        "http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(readiness.statusCode()).as("readiness on the management port, no login").isEqualTo(200);
     }
 
     @Test
