@@ -20,7 +20,9 @@ class ConsoleSecurityIT extends ConsoleTestSupport {
                                         "http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(readiness.statusCode()).as("readiness on the management port, no login").isEqualTo(200);
+        assertThat(readiness.statusCode())
+                .as("readiness on the management port, no login")
+                .isEqualTo(200);
     }
 
     @Test

@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promptloop.testkit.DatabaseLogin;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -71,9 +68,7 @@ class ConsoleBrowserIT {
         DevStack.configureLogging();
         Path project = ClosedLoopIT.projectWith(
                 temp, List.of("ingest-service", "optimizer-service", "abtest-service", "console"));
-        stack = new DevStack(
-                ClosedLoopIT.loopOptions(temp, project),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        stack = new DevStack(ClosedLoopIT.loopOptions(temp, project), System.out);
         stack.start();
         db = stack.superuser();
         consoleUrl = stack.banner()
@@ -205,7 +200,8 @@ class ConsoleBrowserIT {
     @Order(3)
     void shouldShowTheRunsBudgetCandidatesFrontAndLineageAsTheDatabaseHoldsThem() throws Exception {
         open("/runs?agent=" + ClosedLoopIT.AGENT);
-        assertThat(browser.findElements(By.cssSelector("tr[data-run='" + run.runId() + "']"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("tr[data-run='" + run.runId() + "']")))
+                .hasSize(1);
 
         open("/runs/" + run.runId());
         Map<String, Object> r = row(
@@ -232,10 +228,11 @@ class ConsoleBrowserIT {
         assertThat(browser.findElements(By.cssSelector("#scores td.best"))).hasSize((int) stars);
         assertThat(browser.findElements(By.cssSelector("#progress-table tbody tr")))
                 .hasSize(Integer.parseInt(column(
-                        "SELECT count(DISTINCT s.candidate_id) FROM optimizer.candidate_scores s"
-                                + " JOIN optimizer.candidates c ON c.candidate_id = s.candidate_id"
-                                + " WHERE s.run_id = ? AND s.split = 'validation' AND c.validation_score IS NOT NULL",
-                        run.runId()).getFirst()));
+                                "SELECT count(DISTINCT s.candidate_id) FROM optimizer.candidate_scores s"
+                                        + " JOIN optimizer.candidates c ON c.candidate_id = s.candidate_id"
+                                        + " WHERE s.run_id = ? AND s.split = 'validation' AND c.validation_score IS NOT NULL",
+                                run.runId())
+                        .getFirst()));
         for (String chart : List.of("progress-chart", "lineage-chart", "front-chart")) {
             assertThat(browser.findElements(By.cssSelector("#" + chart + " canvas")))
                     .as("ECharts drew " + chart)
@@ -248,7 +245,8 @@ class ConsoleBrowserIT {
                 SELECT candidate_index, instruction_text FROM optimizer.candidates
                  WHERE run_id = ? AND cardinality(parent_candidate_ids) > 0 ORDER BY candidate_index LIMIT 1
                 """, run.runId());
-        browser.findElement(By.cssSelector("tr[data-candidate='" + child.get("candidate_index") + "'] a")).click();
+        browser.findElement(By.cssSelector("tr[data-candidate='" + child.get("candidate_index") + "'] a"))
+                .click();
         assertThat(browser.findElement(By.id("instruction")).getText())
                 .isEqualTo(child.get("instruction_text").toString().strip());
         assertThat(browser.findElements(By.cssSelector("section.diff"))).isNotEmpty();
@@ -261,16 +259,19 @@ class ConsoleBrowserIT {
     @Order(4)
     void shouldShowTheConcludedTestsArmsLooksSrmAndRolloutTimelineAsTheDatabaseHoldsThem() throws Exception {
         open("/tests?agent=" + ClosedLoopIT.AGENT);
-        assertThat(browser.findElements(By.cssSelector("tr[data-test='" + test.testId() + "']"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("tr[data-test='" + test.testId() + "']")))
+                .hasSize(1);
 
         open("/tests/" + test.testId());
         Map<String, Object> t = row(
                 "SELECT status::text AS status, baseline_n, treatment_n FROM analytics.v_ab_test_results WHERE test_id = ?",
                 test.testId());
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo(t.get("status"));
-        assertThat(browser.findElement(By.cssSelector("tr[data-arm='baseline'] .n")).getText())
+        assertThat(browser.findElement(By.cssSelector("tr[data-arm='baseline'] .n"))
+                        .getText())
                 .isEqualTo(t.get("baseline_n").toString());
-        assertThat(browser.findElement(By.cssSelector("tr[data-arm='treatment'] .n")).getText())
+        assertThat(browser.findElement(By.cssSelector("tr[data-arm='treatment'] .n"))
+                        .getText())
                 .isEqualTo(t.get("treatment_n").toString());
         List<String> decisions = column(
                 "SELECT decision::text FROM abtest.ab_interim_analyses WHERE test_id = ? AND metric <> 'guardrails'"
@@ -290,18 +291,23 @@ class ConsoleBrowserIT {
                         .map(WebElement::getText)
                         .toList())
                 .isEqualTo(lifts);
+        // the routing changes from the test's creation on (no later test exists yet): start, rollout, watch done
         assertThat(browser.findElements(By.cssSelector("#routing td.reason")).stream()
                         .map(WebElement::getText)
                         .toList())
                 .isEqualTo(column(
-                        "SELECT reason FROM abtest.routing_changes WHERE test_id = ? ORDER BY created_at",
-                        test.testId()));
+                        "SELECT r.reason FROM abtest.routing_changes r JOIN abtest.prompt_ab_tests t"
+                                + " ON r.agent_name = t.agent_name AND r.predictor_name IS NULL"
+                                + " AND r.created_at >= t.created_at WHERE t.test_id = ? ORDER BY r.created_at",
+                        test.testId()))
+                .containsSubsequence("test_started", "rolled_out", "monitoring_complete");
         List<String> srm = column(
                 "SELECT to_char(chi_squared_statistic, 'FM9999990.000') FROM abtest.ab_srm_checks"
                         + " WHERE test_id = ? ORDER BY checked_at DESC LIMIT 1",
                 test.testId());
         if (!srm.isEmpty()) {
-            assertThat(browser.findElement(By.cssSelector("#srm td.chi2")).getText()).isEqualTo(srm.getFirst());
+            assertThat(browser.findElement(By.cssSelector("#srm td.chi2")).getText())
+                    .isEqualTo(srm.getFirst());
         }
         assertThat(browser.findElements(By.cssSelector("#lift-chart canvas"))).isNotEmpty();
         screenshot("ab-test");
@@ -319,11 +325,11 @@ class ConsoleBrowserIT {
                         .map(e -> e.getAttribute("data-instruction"))
                         .toList())
                 .isEqualTo(ids);
-        browser.findElement(By.cssSelector(
-                        "tr[data-instruction='" + run.baselineInstructionId() + "'] input[name='from']"))
+        browser.findElement(
+                        By.cssSelector("tr[data-instruction='" + run.baselineInstructionId() + "'] input[name='from']"))
                 .click();
-        browser.findElement(By.cssSelector(
-                        "tr[data-instruction='" + run.optimizedInstructionId() + "'] input[name='to']"))
+        browser.findElement(
+                        By.cssSelector("tr[data-instruction='" + run.optimizedInstructionId() + "'] input[name='to']"))
                 .click();
         screenshot("instructions");
         browser.findElement(By.id("diff")).click();
@@ -342,29 +348,37 @@ class ConsoleBrowserIT {
         screenshot("ab-test-new");
         browser.findElement(By.id("create")).click();
         confirm();
-        await("the new test's page").atMost(Duration.ofSeconds(30)).until(() -> browser.getCurrentUrl()
-                .matches(".*/tests/[0-9a-f-]{36}$"));
+        await("the new test's page")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> browser.getCurrentUrl().matches(".*/tests/[0-9a-f-]{36}$"));
         String newTest = browser.getCurrentUrl().replaceAll(".*/tests/", "");
-        assertThat(browser.findElements(By.id("action-error"))).as("no API error").isEmpty();
+        assertThat(browser.findElements(By.id("action-error")))
+                .as("no API error")
+                .isEmpty();
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("running");
         assertThat(column("SELECT status::text FROM abtest.prompt_ab_tests WHERE test_id = ?::uuid", newTest))
                 .containsExactly("running");
 
         browser.findElement(By.cssSelector("#action-stop button")).click();
         confirm();
-        await("the stop answered").atMost(Duration.ofSeconds(30))
+        await("the stop answered")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> !browser.findElements(By.id("action-message")).isEmpty()
                         || !browser.findElements(By.id("action-error")).isEmpty());
-        assertThat(browser.findElements(By.id("action-error"))).as("no API error").isEmpty();
+        assertThat(browser.findElements(By.id("action-error")))
+                .as("no API error")
+                .isEmpty();
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("stopped");
         await("routing back to the baseline " + run.optimizedInstructionId())
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> column("""
+                .until(
+                        () -> column("""
                         SELECT active_instruction_id::text || ' ' || coalesce(traffic_split::text, 'none')
                           FROM abtest.routing_changes WHERE agent_name = ? AND predictor_name IS NULL
                          ORDER BY created_at DESC LIMIT 1
-                        """, ClosedLoopIT.AGENT), last -> last.equals(List.of(run.optimizedInstructionId() + " none")));
+                        """, ClosedLoopIT.AGENT),
+                        last -> last.equals(List.of(run.optimizedInstructionId() + " none")));
         screenshot("ab-test-stopped");
     }
 

@@ -172,11 +172,28 @@ class TestsRepository {
                 .list();
     }
 
-    /** The routing changes the test made, oldest first ({@code idx_routing_changes_test}, changelog 011). */
+    /**
+     * The routing changes of the test's agent/predictor from the test's creation until the next test's, oldest first:
+     * abtest-service records the test id only while a test takes a share, so the end of a test (stopped, rolled back,
+     * watch complete) is found by time ({@code idx_routing_changes_agent}).
+     */
     List<RoutingChange> routing(UUID testId) {
         return jdbc.sql("""
-                        SELECT active_instruction_id, traffic_split, reason, created_at
-                          FROM abtest.routing_changes WHERE test_id = :id ORDER BY created_at
+                        SELECT r.active_instruction_id, r.traffic_split, r.reason, r.created_at
+                          FROM abtest.prompt_ab_tests t
+                          JOIN abtest.routing_changes r
+                            ON r.agent_name = t.agent_name
+                           AND r.predictor_name IS NOT DISTINCT FROM t.predictor_name
+                           AND r.created_at >= t.created_at
+                           AND r.created_at < coalesce(
+                                   (SELECT min(n.created_at) FROM abtest.prompt_ab_tests n
+                                     WHERE n.agent_name = t.agent_name
+                                       AND n.predictor_name IS NOT DISTINCT FROM t.predictor_name
+                                       AND n.created_at > t.created_at),
+                                   'infinity')
+                         WHERE t.test_id = :id
+                         ORDER BY r.created_at
+                         LIMIT 200
                         """).param("id", testId).query(RoutingChange.class).list();
     }
 
