@@ -153,7 +153,7 @@ class ClosedLoopIT {
     }
 
     /** The dev stack on free ports with the loop's traffic, as {@code ./promptloop run} but seeded. */
-    static Options loopOptions(Path temp, Path project) {
+    static Options loopOptions(Path temp, Path project) throws Options.UsageException {
         return Options.parse(
                 new String[] {
                     "--data-dir", temp.resolve("data").toString(),
