@@ -14,7 +14,8 @@ final class TestCharts {
     private TestCharts() {}
 
     /**
-     * Lift in percent with its interval per look, as a band (lower bound, then the width stacked on it); the first
+     * Lift in percent with its interval per look, as a band (lower bound, then the width stacked on it; stacking
+ * "all" because ECharts stacks negative and positive values apart by default); the first
      * look that decided anything but "continue" is marked. For fixed designs the alpha spent at each look is drawn on
      * a second axis.
      */
@@ -42,6 +43,8 @@ final class TestCharts {
                 "line",
                 "stack",
                 "ci",
+                "stackStrategy",
+                "all",
                 "data",
                 lower,
                 "symbol",
@@ -57,6 +60,8 @@ final class TestCharts {
                 "line",
                 "stack",
                 "ci",
+                "stackStrategy",
+                "all",
                 "data",
                 width,
                 "symbol",
