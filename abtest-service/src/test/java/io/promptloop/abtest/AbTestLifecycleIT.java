@@ -9,15 +9,20 @@ import io.promptloop.avro.abtest.TestConcluded;
 import io.promptloop.avro.abtest.TestStarted;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.schemas.Assignment;
+import io.promptloop.support.web.Endpoints;
+import io.promptloop.testkit.OpenApiContract;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** A test from creation to the winner's rollout, as operators, agents and analysts see it. */
 @DirtiesContext
@@ -30,6 +35,23 @@ class AbTestLifecycleIT extends AbtestTestSupport {
     @LocalManagementPort
     int managementPort;
 
+    private static String testBody(String agent, String padding) {
+        return "{\"agent\":\"" + agent + "\",\"predictor\":\"" + padding + "\"}";
+    }
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    @Test
+    void shouldServeAnOpenApiDescriptionThatShowsEveryEndpoint() {
+        var docs = call(port, "GET", "/v3/api-docs", null, "reader");
+        assertThat(docs.statusCode()).isEqualTo(200);
+        var endpoints = Endpoints.of(mappings);
+        assertThat(endpoints).containsKeys("/api/tests", "/api/tests/{id}", "/api/assignment");
+        assertThat(OpenApiContract.problems(docs.body(), endpoints)).isEmpty();
+    }
+
     @Test
     void shouldProtectEveryEndpointButHealthAndRejectBadRequestsClearly() {
         String agent = "guarded-" + UUID.randomUUID();
@@ -39,6 +61,14 @@ class AbTestLifecycleIT extends AbtestTestSupport {
 
         assertThat(call(managementPort, "GET", "/actuator/health", null, null).statusCode())
                 .isEqualTo(200);
+        var scrape = call(managementPort, "GET", "/actuator/prometheus", null, null);
+        assertThat(scrape.statusCode())
+                .as("Prometheus scrapes without credentials")
+                .isEqualTo(200);
+        assertThat(scrape.body()).contains("jvm_memory_used_bytes");
+        assertThat(call(port, "GET", "/actuator/prometheus", null, null).statusCode())
+                .as("no metrics on the API port")
+                .isIn(401, 404);
         assertThat(call(port, "GET", "/api/tests", null, null).statusCode()).isEqualTo(401);
         assertThat(call(port, "GET", "/api/tests", null, "reader").statusCode()).isEqualTo(200);
         assertThat(call(port, "POST", "/api/tests", testBody(agent, baseline, treatment, ""), "reader")
@@ -60,7 +90,13 @@ class AbTestLifecycleIT extends AbtestTestSupport {
                         testBody(agent, baseline, treatment, "\"minSamplePerVariant\":500,\"maxSamplePerVariant\":100"),
                         400,
                         "max"),
-                new Bad("{\"agent\":", 400, "malformed JSON"),
+                new Bad("{\"agent\":", 400, "is not valid JSON"),
+                new Bad(
+                        testBody(agent, baseline, treatment, "\"trafficSplit\":\"half\""),
+                        400,
+                        "\"field\":\"trafficSplit\""),
+                new Bad(testBody(agent, baseline, treatment, "\"rolloutSteps\":[0.5,\"all\"]"), 400, "rolloutSteps[1]"),
+                new Bad(testBody(agent, "x".repeat(2_000_000)), 413, "max-request-size"),
                 new Bad("{\"treatmentInstructionId\":\"" + treatment + "\"}", 400, "agent is required"));
         for (Bad b : bad) {
             var response = call(port, "POST", "/api/tests", b.body(), "operator");

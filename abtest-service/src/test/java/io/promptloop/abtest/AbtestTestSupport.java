@@ -221,6 +221,18 @@ public abstract class AbtestTestSupport {
         return avroProducer;
     }
 
+    /** The Confluent wire bytes of {@code value} as its own topic's serializer writes them. */
+    protected static byte[] wire(String topic, SpecificRecord value) {
+        Map<String, Object> config = registryConfig();
+        config.put("apicurio.registry.auto-register", true);
+        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+        config.put("apicurio.registry.dereference-schema", true);
+        try (var serializer = new AvroKafkaSerializer<SpecificRecord>()) {
+            serializer.configure(config, false);
+            return serializer.serialize(topic, value);
+        }
+    }
+
     private static Map<String, Object> registryConfig() {
         Map<String, Object> config = new HashMap<>();
         config.put("apicurio.registry.url", INFRA.registry().apiV3Url());

@@ -61,6 +61,63 @@ class DeadLetterIT extends IngestTestSupport {
     }
 
     @Test
+    void shouldDeadLetterTrailingBytesAndRecordsOfAnotherTypeOnEveryAgentTopic() {
+        String session = UUID.randomUUID().toString();
+        String example = "ex-" + UUID.randomUUID();
+        String test = UUID.randomUUID().toString();
+        // each row: topic, key, the bytes sent (a valid record of the topic with bytes after it, or a valid record
+        // of another topic's type), and the reason its dead letter must carry
+        record Case(String topic, String key, byte[] bytes, String reason, String message) {}
+        byte[] turnBytes = wire("agent-sessions", turn(session, 1));
+        byte[] evaluationBytes = wire("agent-evaluations", evaluation(example, 0.5));
+        byte[] observationBytes = wire("ab-observations", observation(test, "baseline", 0.5, 10L));
+        List<Case> cases = List.of(
+                new Case("agent-sessions", session, concat(turnBytes, (byte) 0), "undecodable", "bytes after the end"),
+                new Case("agent-sessions", session, evaluationBytes, "wrong_type", "the topic carries SessionEvent"),
+                new Case(
+                        "agent-evaluations",
+                        example,
+                        concat(evaluationBytes, (byte) 7, (byte) 7),
+                        "undecodable",
+                        "bytes after the end"),
+                new Case("agent-evaluations", example, turnBytes, "wrong_type", "the topic carries EvaluationRecorded"),
+                new Case(
+                        "ab-observations",
+                        test,
+                        concat(observationBytes, "x".getBytes()),
+                        "undecodable",
+                        "bytes after"),
+                new Case(
+                        "ab-observations",
+                        test,
+                        evaluationBytes,
+                        "wrong_type",
+                        "the topic carries ObservationRecorded"));
+        for (Case c : cases) sendRaw(c.topic(), c.key(), c.bytes());
+
+        for (Case c : cases) {
+            String dlt = c.topic() + "-dlt";
+            await(c.topic() + " " + c.reason())
+                    .atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(recordsWithKey(dlt, c.key()))
+                            .anySatisfy(r -> {
+                                assertThat(r.value()).isEqualTo(c.bytes());
+                                assertThat(header(r, "promptloop-dlt-reason")).isEqualTo(c.reason());
+                                assertThat(header(r, "promptloop-dlt-service")).isEqualTo("ingest-service");
+                                assertThat(header(r, "kafka_dlt-exception-message"))
+                                        .contains(c.message());
+                                assertOrigin(r, c.topic());
+                            }));
+        }
+        assertThat(sql().queryForObject(
+                                "SELECT count(*) FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid",
+                                Long.class,
+                                session))
+                .as("nothing of a partial record is stored")
+                .isZero();
+    }
+
+    @Test
     void shouldDeadLetterSessionEventsWithValuesOutOfRange() {
         String session = UUID.randomUUID().toString();
         // each row: a bad event and the reason its dead letter must carry

@@ -96,6 +96,30 @@ public abstract class IngestTestSupport {
         return avroProducer;
     }
 
+    /** The Confluent wire bytes of {@code value} as its own topic's serializer writes them. */
+    protected static byte[] wire(String topic, SpecificRecord value) {
+        avro(); // registers nothing by itself; the serializer below shares the producer's settings
+        Map<String, Object> config = new HashMap<>();
+        config.put("apicurio.registry.url", INFRA.registry().apiV3Url());
+        config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
+        config.put("apicurio.registry.use-id", "contentId");
+        config.put("apicurio.registry.headers.enabled", false);
+        config.put("apicurio.registry.auto-register", true);
+        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+        config.put("apicurio.registry.dereference-schema", true);
+        try (var serializer = new AvroKafkaSerializer<SpecificRecord>()) {
+            serializer.configure(config, false);
+            return serializer.serialize(topic, value);
+        }
+    }
+
+    /** {@code bytes} followed by {@code extra}. */
+    protected static byte[] concat(byte[] bytes, byte... extra) {
+        byte[] all = java.util.Arrays.copyOf(bytes, bytes.length + extra.length);
+        System.arraycopy(extra, 0, all, bytes.length, extra.length);
+        return all;
+    }
+
     protected static synchronized KafkaProducer<String, byte[]> raw() {
         if (rawProducer == null) {
             Properties config = new Properties();

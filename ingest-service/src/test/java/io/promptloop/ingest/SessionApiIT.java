@@ -2,6 +2,8 @@ package io.promptloop.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promptloop.support.web.Endpoints;
+import io.promptloop.testkit.OpenApiContract;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,10 +15,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** The HTTP side, over a real server: authentication, listing, one session, CSV export, health. */
 // closed after the class: a cached context would keep consuming as a second replica (CrashRedeliveryIT)
@@ -80,6 +85,20 @@ class SessionApiIT extends IngestTestSupport {
                         HttpResponse.BodyHandlers.ofString());
     }
 
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    @Test
+    void shouldServeAnOpenApiDescriptionThatShowsEveryEndpoint() throws Exception {
+        assertThat(get("/v3/api-docs", null).statusCode()).isEqualTo(401);
+        var docs = get("/v3/api-docs", "analyst:analyst-secret");
+        assertThat(docs.statusCode()).isEqualTo(200);
+        var endpoints = Endpoints.of(mappings);
+        assertThat(endpoints).containsKeys("/api/sessions", "/api/sessions/{id}", "/api/sessions/export.csv");
+        assertThat(OpenApiContract.problems(docs.body(), endpoints)).isEmpty();
+    }
+
     @Test
     void shouldListSessionsByTesterStatusAndPage() throws Exception {
         String q = "/api/sessions?tester=" + URLEncoder.encode(tester, StandardCharsets.UTF_8);
@@ -107,9 +126,13 @@ class SessionApiIT extends IngestTestSupport {
     void shouldAnswerBadParametersWithAClearProblem() throws Exception {
         var badStatus = get("/api/sessions?status=sleeping", "analyst:analyst-secret");
         assertThat(badStatus.statusCode()).isEqualTo(400);
-        assertThat(badStatus.body()).contains("status must be 'active' or 'ended'");
+        assertThat(badStatus.body())
+                .contains("status must be 'active' or 'ended'")
+                .contains("\"field\":\"status\"");
         assertThat(get("/api/sessions?size=100000", "analyst:analyst-secret").body())
-                .contains("size must be within 1..500");
+                .contains("size must be within 1..500", "\"field\":\"size\"");
+        assertThat(get("/api/sessions?page=first", "analyst:analyst-secret").body())
+                .contains("\"field\":\"page\"", "'first' is not a valid int");
         assertThat(get("/api/sessions?from=yesterday", "analyst:analyst-secret").body())
                 .contains("ISO-8601");
         assertThat(get("/api/sessions/not-a-uuid", "analyst:analyst-secret").statusCode())
@@ -117,6 +140,21 @@ class SessionApiIT extends IngestTestSupport {
         assertThat(get("/api/sessions/" + UUID.randomUUID(), "analyst:analyst-secret")
                         .statusCode())
                 .isEqualTo(404);
+
+        // a body over promptloop.http.max-request-size (1 MB) is refused before it is read
+        var tooLarge = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/sessions"))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString("analyst:analyst-secret".getBytes()))
+                                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(2_000_000)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.body()).contains("promptloop.http.max-request-size");
     }
 
     @Test

@@ -23,7 +23,6 @@ public final class ServiceDefaults implements EnvironmentPostProcessor {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("server.shutdown", "graceful");
         d.put("spring.lifecycle.timeout-per-shutdown-phase", "15s");
-        d.put("spring.mvc.problemdetails.enabled", "true");
         d.put("spring.datasource.hikari.connection-timeout", "1500");
         d.put("spring.datasource.hikari.validation-timeout", "1000");
         d.put("spring.datasource.hikari.data-source-properties.connectTimeout", "2");
@@ -31,6 +30,10 @@ public final class ServiceDefaults implements EnvironmentPostProcessor {
         d.put(
                 "spring.kafka.properties.apicurio.registry.avro-datum-provider",
                 "io.promptloop.support.kafka.WholeRecordDatumProvider");
+        // a schema id the registry answers 404 for is not worth three retries per record; an unreachable registry is
+        // retried by the error handler's back-off anyway
+        d.put("spring.kafka.properties.apicurio.registry.retry-count", "1");
+        d.put("spring.kafka.properties.apicurio.registry.retry-backoff-ms", "100");
         d.put("spring.kafka.producer.properties.max.block.ms", "10000");
         d.put("spring.kafka.producer.properties.delivery.timeout.ms", "60000");
         d.put("spring.kafka.admin.close-timeout", "2s");
@@ -42,6 +45,9 @@ public final class ServiceDefaults implements EnvironmentPostProcessor {
         d.put("management.endpoint.health.group.liveness.include", "livenessState");
         d.put("management.health.db.enabled", "false"); // replaced by the background check of DependencyWatch
         d.put("springdoc.api-docs.path", "/v3/api-docs");
+        // the registry client logs every unknown schema id as an ERROR with a stack trace; the record is
+        // dead-lettered (or skipped) with one WARN line of ours, and an unreachable registry is retried and logged
+        d.put("logging.level.io.apicurio.registry.resolver.cache.ERCache", "OFF");
         return d;
     }
 

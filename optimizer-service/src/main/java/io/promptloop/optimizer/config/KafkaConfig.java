@@ -7,8 +7,6 @@ import io.promptloop.support.kafka.DeadLetters;
 import io.promptloop.support.kafka.ServiceTopics;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,24 +20,13 @@ import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 @Configuration(proxyBeanMethods = false)
 class KafkaConfig {
 
-    private static final Logger log = LoggerFactory.getLogger(KafkaConfig.class);
-
     /**
      * Records the optimizer cannot read are skipped with one log line and a metric, not dead-lettered: ingest-service
      * dead-letters the same records of the shared topics, so a second dead letter would only be a duplicate.
      */
     @Bean
     ConsumerRecordRecoverer skipUnreadable(MeterRegistry meters) {
-        return (record, e) -> {
-            meters.counter("promptloop.optimizer.events.ignored", "topic", record.topic(), "reason", "undecodable")
-                    .increment();
-            log.warn(
-                    "skipped {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    DeadLetters.messageOf(e));
-        };
+        return DeadLetters.skipping(meters, "promptloop.optimizer.events.ignored");
     }
 
     @Bean

@@ -73,6 +73,11 @@ public final class DependencyWatch implements SmartLifecycle, DisposableBean {
         resources.clear();
     }
 
+    /** The last result of a check, if it ran. */
+    public java.util.Optional<Result> last(String name) {
+        return java.util.Optional.ofNullable(results.get(name));
+    }
+
     /** The health of one dependency from its last check. */
     public HealthIndicator indicator(String name) {
         return () -> health(name);

@@ -1,5 +1,6 @@
 package io.promptloop.support.health;
 
+import io.promptloop.support.web.Problems;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +13,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.KafkaAdmin;
 
@@ -22,6 +25,7 @@ import org.springframework.kafka.core.KafkaAdmin;
  * Liveness never includes them: a replica that cannot reach PostgreSQL is not restarted, it only takes no traffic.
  */
 @AutoConfiguration(
+        after = io.promptloop.support.web.PromptloopWebAutoConfiguration.class,
         afterName = {
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
@@ -67,6 +71,20 @@ public class PromptloopHealthAutoConfiguration {
                     () -> client.close(Duration.ofSeconds(1)));
         }
         return watch;
+    }
+
+    /** After security (an anonymous caller still gets 401), before anything reaches for a connection. */
+    @Bean
+    @ConditionalOnBean(DataSource.class)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    FilterRegistrationBean<UnavailableDatabaseFilter> unavailableDatabaseFilter(
+            DependencyWatch watch, Problems problems) {
+        var registration = new FilterRegistrationBean<>(new UnavailableDatabaseFilter(watch, problems));
+        registration.setOrder(
+                org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties
+                                .DEFAULT_FILTER_ORDER
+                        + 1);
+        return registration;
     }
 
     @Bean

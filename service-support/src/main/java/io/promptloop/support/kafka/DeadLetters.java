@@ -101,14 +101,38 @@ public final class DeadLetters {
                 send(List.of(new Letter(record, null, reasonOf.apply(failure), messageOf(failure), failure)));
     }
 
-    /** The innermost message of a failure, one line. */
+    /**
+     * A recoverer for a service that reads a topic another service dead-letters (so a second dead letter would only
+     * be a duplicate): the record is skipped, counted in {@code metric{topic, reason="undecodable"}} and logged as one
+     * WARN line.
+     */
+    public static ConsumerRecordRecoverer skipping(MeterRegistry meters, String metric) {
+        return (record, failure) -> {
+            meters.counter(metric, "topic", record.topic(), "reason", "undecodable")
+                    .increment();
+            log.warn("skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), messageOf(failure));
+        };
+    }
+
+    /**
+     * What went wrong, one line: the first exception under Spring Kafka's wrappers; for a record that could not be
+     * deserialized, the innermost cause (e.g. {@code TrailingBytesException: the value has bytes after ...}).
+     */
     public static String messageOf(Throwable failure) {
         Throwable t = failure;
-        while (t.getCause() != null && t.getCause() != t) {
-            if (t instanceof DeserializationException) break; // its message names the failure well
+        while (t.getCause() != null
+                && t.getClass().getName().startsWith("org.springframework.kafka.")
+                && !(t instanceof DeserializationException)) {
             t = t.getCause();
         }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message;
+        if (t instanceof DeserializationException) {
+            Throwable root = rootOf(t);
+            message = "cannot deserialize: " + root.getClass().getSimpleName()
+                    + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        } else {
+            message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        }
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }

@@ -65,16 +65,8 @@ public class PromptloopKafkaAutoConfiguration {
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxInterval(30_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE); // transient faults: retry until the dependency is back
-        ConsumerRecordRecoverer skip = (record, e) -> {
-            meters.counter("promptloop.events.skipped", "topic", record.topic()).increment();
-            log.warn(
-                    "skipped {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    DeadLetters.messageOf(e));
-        };
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer.getIfAvailable(() -> skip), backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(
+                recoverer.getIfAvailable(() -> DeadLetters.skipping(meters, "promptloop.events.skipped")), backOff);
         NOT_RETRYABLE.forEach(handler::addNotRetryableExceptions);
         notRetryable.orderedStream().forEach(n -> n.exceptions().forEach(handler::addNotRetryableExceptions));
         // Spring logs every failure with its stack trace at ERROR; we log one line per retry and per dead letter

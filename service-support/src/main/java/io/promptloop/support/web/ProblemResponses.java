@@ -122,6 +122,11 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return badRequest(errors, request);
     }
 
+    @ExceptionHandler(InvalidRequestException.class)
+    ResponseEntity<Object> invalid(InvalidRequestException ex, WebRequest request) {
+        return ResponseEntity.badRequest().body(Problems.invalid(ex.getMessage(), servletRequest(request)));
+    }
+
     @ExceptionHandler(RequestTooLargeException.class)
     ResponseEntity<Object> tooLarge(RequestTooLargeException ex, WebRequest request) {
         return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)

@@ -53,6 +53,23 @@ public final class Problems {
         return problem;
     }
 
+    private static final java.util.regex.Pattern LEADING_FIELD = java.util.regex.Pattern.compile(
+            "^([A-Za-z_][A-Za-z0-9_.\\[\\]]*) ((?:must|is|are|has|have|was|cannot|should|needs)\\b.*)$",
+            java.util.regex.Pattern.DOTALL);
+
+    /**
+     * A 400 from a validation message that begins with the field it is about ({@code "size must be within 1..500"},
+     * {@code "text is required"}), as the services' own checks write them; the field is named in {@code errors}.
+     */
+    public static ProblemDetail invalid(String message, HttpServletRequest request) {
+        String text = message == null ? "the request is invalid" : message;
+        var m = LEADING_FIELD.matcher(text);
+        FieldError error = m.matches() ? new FieldError(m.group(1), m.group(2)) : new FieldError("request", text);
+        ProblemDetail problem = badRequest(List.of(error), request);
+        problem.setDetail(text);
+        return problem;
+    }
+
     /** Writes a problem where no MVC handler runs (security entry points, filters). */
     public void write(HttpServletResponse response, HttpStatus status, String detail, HttpServletRequest request)
             throws IOException {

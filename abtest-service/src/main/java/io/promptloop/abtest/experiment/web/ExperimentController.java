@@ -13,6 +13,8 @@ import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.schemas.Assignment;
+import io.promptloop.support.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +23,6 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,7 +31,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /** Create, start, stop, list and inspect tests; roll winners out and back; answer assignments. */
 @RestController
@@ -230,33 +229,18 @@ class ExperimentController {
         return new AssignmentView(agent, predictor, unit, null, null, -1, active.id(), active.version(), active.text());
     }
 
+    /** Malformed bodies and parameters are answered by the shared problem handler (service-support). */
     @ExceptionHandler(ExperimentException.class)
-    ResponseEntity<ProblemDetail> problem(ExperimentException e) {
+    ResponseEntity<ProblemDetail> problem(ExperimentException e, HttpServletRequest request) {
         HttpStatus status = switch (e.kind()) {
             case INVALID -> HttpStatus.BAD_REQUEST;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case CONFLICT -> HttpStatus.CONFLICT;
         };
-        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
-    }
-
-    @ExceptionHandler({
-        HttpMessageNotReadableException.class,
-        MethodArgumentTypeMismatchException.class,
-        MissingServletRequestParameterException.class
-    })
-    ResponseEntity<ProblemDetail> badRequest(Exception e) {
-        String detail = e instanceof HttpMessageNotReadableException
-                ? "malformed JSON body: " + rootMessage(e)
-                : e.getMessage();
-        return ResponseEntity.badRequest().body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail));
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) t = t.getCause();
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        ProblemDetail problem = status == HttpStatus.BAD_REQUEST
+                ? Problems.invalid(e.getMessage(), request)
+                : Problems.problem(status, e.getMessage(), request);
+        return ResponseEntity.status(status).body(problem);
     }
 
     private static Double finite(double v) {

@@ -3,6 +3,7 @@ package io.promptloop.ingest.session.web;
 import io.promptloop.ingest.session.domain.CsvFormat;
 import io.promptloop.ingest.session.domain.SessionFilter;
 import io.promptloop.ingest.session.persistence.SessionQueries;
+import io.promptloop.support.web.InvalidRequestException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -22,13 +23,11 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.ErrorResponseException;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** Tuning sessions for analysts and testers: list, one in full, and the seed-003 CSV export. */
@@ -65,11 +64,11 @@ class SessionController {
             @RequestParam(required = false) String to,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size) {
-        if (page < 0) throw new IllegalArgumentException("page must be >= 0, was " + page);
+        if (page < 0) throw new InvalidRequestException("page must be >= 0, was " + page);
         if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new IllegalArgumentException("size must be within 1.." + MAX_PAGE_SIZE + ", was " + size);
+            throw new InvalidRequestException("size must be within 1.." + MAX_PAGE_SIZE + ", was " + size);
         }
-        if ((long) page * size > Integer.MAX_VALUE) throw new IllegalArgumentException("page is too large");
+        if ((long) page * size > Integer.MAX_VALUE) throw new InvalidRequestException("page is too large");
         return queries.list(filter(tester, agent, status, from, to), page, size);
     }
 
@@ -132,7 +131,7 @@ class SessionController {
             try {
                 parsedStatus = SessionFilter.Status.valueOf(status.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("status must be 'active' or 'ended', was '" + status + "'");
+                throw new InvalidRequestException("status must be 'active' or 'ended', was '" + status + "'");
             }
         }
         return new SessionFilter(
@@ -144,7 +143,7 @@ class SessionController {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(
+            throw new InvalidRequestException(
                     name + " must be an ISO-8601 instant such as 2025-10-24T10:00:00Z, was '" + value + "'");
         }
     }
@@ -156,16 +155,5 @@ class SessionController {
     private static ResponseEntity<?> notFound(UUID id) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no session " + id);
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
-
-    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-    ProblemDetail badParameter(MethodArgumentTypeMismatchException e) {
-        return ProblemDetail.forStatusAndDetail(
-                HttpStatus.BAD_REQUEST, "parameter '" + e.getName() + "' is malformed: '" + e.getValue() + "'");
     }
 }

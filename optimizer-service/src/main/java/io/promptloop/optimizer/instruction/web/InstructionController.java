@@ -2,12 +2,11 @@ package io.promptloop.optimizer.instruction.web;
 
 import io.promptloop.optimizer.instruction.InstructionRepository;
 import io.promptloop.optimizer.instruction.InstructionRepository.Instruction;
+import io.promptloop.support.web.InvalidRequestException;
 import java.util.List;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -43,14 +42,14 @@ class InstructionController {
                 || body.agent() == null
                 || body.agent().isBlank()
                 || body.agent().length() > 100) {
-            throw new IllegalArgumentException("agent is required (1..100 characters)");
+            throw new InvalidRequestException("agent is required (1..100 characters)");
         }
         if (body.predictor() != null
                 && (body.predictor().isBlank() || body.predictor().length() > 100)) {
-            throw new IllegalArgumentException("predictor must be null or 1..100 characters");
+            throw new InvalidRequestException("predictor must be null or 1..100 characters");
         }
         if (body.text() == null || body.text().isBlank() || body.text().length() > MAX_TEXT) {
-            throw new IllegalArgumentException("text is required (1.." + MAX_TEXT + " characters)");
+            throw new InvalidRequestException("text is required (1.." + MAX_TEXT + " characters)");
         }
         Instruction registered = instructions.register(
                 body.agent(), body.predictor(), body.text(), "manual", null, null, null, null, null);
@@ -60,10 +59,5 @@ class InstructionController {
         if (activate) instructions.activate(registered.id());
         return ResponseEntity.status(HttpStatus.CREATED)
                 .body(instructions.find(registered.id()).orElseThrow());
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 }

@@ -3,6 +3,8 @@ package io.promptloop.optimizer.run.web;
 import io.promptloop.optimizer.run.RunService;
 import io.promptloop.optimizer.run.domain.ParetoFront;
 import io.promptloop.optimizer.run.persistence.RunStore;
+import io.promptloop.support.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,8 +139,12 @@ class RunController {
     }
 
     @ExceptionHandler(RunService.RunRejectedException.class)
-    ResponseEntity<ProblemDetail> rejected(RunService.RunRejectedException e) {
-        return ResponseEntity.status(e.status())
-                .body(ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(e.status()), e.getMessage()));
+    ResponseEntity<ProblemDetail> rejected(RunService.RunRejectedException e, HttpServletRequest request) {
+        HttpStatus status = HttpStatus.valueOf(e.status());
+        return ResponseEntity.status(status)
+                .body(
+                        status == HttpStatus.BAD_REQUEST
+                                ? Problems.invalid(e.getMessage(), request)
+                                : Problems.problem(status, e.getMessage(), request));
     }
 }

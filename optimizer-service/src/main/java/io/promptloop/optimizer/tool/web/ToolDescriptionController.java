@@ -2,13 +2,12 @@ package io.promptloop.optimizer.tool.web;
 
 import io.promptloop.optimizer.tool.ToolDescriptionRepository;
 import io.promptloop.optimizer.tool.ToolDescriptionRepository.ToolDescription;
+import io.promptloop.support.web.InvalidRequestException;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -48,16 +47,16 @@ class ToolDescriptionController {
                 || body.agent() == null
                 || body.agent().isBlank()
                 || body.agent().length() > 100) {
-            throw new IllegalArgumentException("agent is required (1..100 characters)");
+            throw new InvalidRequestException("agent is required (1..100 characters)");
         }
         if (body.tool() == null || !TOOL_NAME.matcher(body.tool()).matches()) {
-            throw new IllegalArgumentException(
+            throw new InvalidRequestException(
                     "tool is required: 1..100 characters of letters, digits, '_', '.' or '-' (the name the agent calls it by)");
         }
         if (body.description() == null
                 || body.description().isBlank()
                 || body.description().length() > MAX_TEXT) {
-            throw new IllegalArgumentException("description is required (1.." + MAX_TEXT + " characters)");
+            throw new InvalidRequestException("description is required (1.." + MAX_TEXT + " characters)");
         }
         ToolDescription registered = tools.register(body.agent(), body.tool(), body.description(), null, null, null);
         boolean activate = body.activate() == null
@@ -66,10 +65,5 @@ class ToolDescriptionController {
         if (activate) tools.activate(registered.id());
         return ResponseEntity.status(HttpStatus.CREATED)
                 .body(tools.find(registered.id()).orElseThrow());
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 }

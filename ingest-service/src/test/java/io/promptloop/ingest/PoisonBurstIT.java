@@ -1,0 +1,54 @@
+package io.promptloop.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.promptloop.testkit.PoisonRecords;
+import io.promptloop.testkit.PoisonRecords.LogVerdict;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.annotation.DirtiesContext;
+
+/**
+ * A burst of poison records (garbage, unknown schema ids, trailing bytes) is dead-lettered with one log line per
+ * record and no stack trace: a poison burst cannot flood the log.
+ */
+@DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PoisonBurstIT extends IngestTestSupport {
+
+    static final int BURST = 1_000;
+
+    @Test
+    void shouldWriteAtMostOneLogLinePerPoisonRecord(CapturedOutput output) {
+        String session = UUID.randomUUID().toString();
+        // warm up: the first dead letter creates the dead-letter producer, which logs its configuration once
+        sendRaw("agent-sessions", session, "warm-up".getBytes());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> recordsWithKey("agent-sessions-dlt", session).size() == 1);
+        long before = output.getAll().lines().count();
+
+        byte[] trailing = concat(wire("agent-sessions", turn(session, 1)), (byte) 1, (byte) 2);
+        for (int i = 0; i < BURST; i++) {
+            byte[] value = i % 3 == 2 ? trailing : PoisonRecords.poison(i);
+            raw().send(new org.apache.kafka.clients.producer.ProducerRecord<>("agent-sessions", session, value));
+        }
+        raw().flush();
+        sendSession(turn(session, 1)); // the partition moves on after the burst
+        SessionIngestIT.awaitSession(session, 1, 0);
+        await().atMost(Duration.ofMinutes(3))
+                .until(() -> recordsWithKey("agent-sessions-dlt", session).size() == BURST + 1);
+
+        var log = LogVerdict.of(output.getAll().lines().skip(before).toList(), "dead-lettered agent-sessions");
+        System.out.println("poison burst of " + BURST + " records: " + log);
+        assertThat(log.stackTraceLines()).isZero();
+        assertThat(log.markedLines()).as("one WARN line per dead letter").isEqualTo(BURST);
+        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 100);
+    }
+}
