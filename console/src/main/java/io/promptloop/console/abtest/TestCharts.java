@@ -15,7 +15,7 @@ final class TestCharts {
 
     /**
      * Lift in percent with its interval per look, as a band (lower bound, then the width stacked on it; stacking
- * "all" because ECharts stacks negative and positive values apart by default); the first
+     * "all" because ECharts stacks negative and positive values apart by default); the first
      * look that decided anything but "continue" is marked. For fixed designs the alpha spent at each look is drawn on
      * a second axis.
      */
