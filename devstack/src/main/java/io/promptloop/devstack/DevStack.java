@@ -236,7 +236,15 @@ public final class DevStack implements AutoCloseable {
                                     "PROMPTLOOP_ABTEST",
                                     options.abtestPort(),
                                     false,
-                                    ABTEST_LOOP_SETTINGS))
+                                    ABTEST_LOOP_SETTINGS),
+                            // last: it is given the ports of the services started before it
+                            new ServiceDefinition(
+                                    "console",
+                                    ServiceLogin.ANALYST,
+                                    "PROMPTLOOP",
+                                    options.consolePort(),
+                                    false,
+                                    Map.of()))
                     : List.of();
             requireServiceJars();
             requireFreePorts();
@@ -662,6 +670,16 @@ public final class DevStack implements AutoCloseable {
                 .append("/health/ready\n");
         for (SupervisedChildren.Service service : services) {
             String url = "http://127.0.0.1:" + service.port();
+            if (service.name().equals("console")) {
+                b.append("\n console   ")
+                        .append(url)
+                        .append("   (user ")
+                        .append(Credentials.ADMIN_USER)
+                        .append(", password ")
+                        .append(admin)
+                        .append(")\n");
+                continue;
+            }
             b.append("\n ").append(service.name()).append("   ").append(url).append("   (pid ");
             b.append(service.pid()).append(")\n");
             b.append("   user ")
@@ -869,7 +887,7 @@ public final class DevStack implements AutoCloseable {
         }
         int port = definition.requestedPort() != 0 ? definition.requestedPort() : freePort();
         int managementPort = freePort();
-        Map<String, String> environment = ServiceEnvironment.of(
+        Map<String, String> environment = new LinkedHashMap<>(ServiceEnvironment.of(
                 login(definition.login()),
                 kafka.bootstrapServers(),
                 registry.apiV3Url(),
@@ -877,7 +895,14 @@ public final class DevStack implements AutoCloseable {
                 managementPort,
                 Credentials.ADMIN_USER,
                 adminPassword(),
-                definition.settings());
+                definition.settings()));
+        if (definition.name().equals("console")) {
+            services.forEach(s -> environment.put(
+                    "PROMPTLOOP_CONSOLE_" + s.name().replace("-service", "").toUpperCase(Locale.ROOT) + "_URL",
+                    "http://127.0.0.1:" + s.port()));
+            environment.put("PROMPTLOOP_CONSOLE_SERVICE_USER", Credentials.ADMIN_USER);
+            environment.put("PROMPTLOOP_CONSOLE_SERVICE_PASSWORD", adminPassword());
+        }
         SupervisedChildren.Service service = new SupervisedChildren.Service(
                         definition.name(),
                         copyToRunDirectory(jar, definition.name() + ".jar"),

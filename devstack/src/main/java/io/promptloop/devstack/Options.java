@@ -20,6 +20,7 @@ import picocli.CommandLine;
  * @param ingestPort ingest-service HTTP port; 0 for a free one
  * @param optimizerPort optimizer-service HTTP port; 0 for a free one
  * @param abtestPort abtest-service HTTP port; 0 for a free one
+ * @param consolePort the console's HTTP port; 0 for a free one
  * @param services whether to start the services
  * @param agent whether to start the simulated agent and its evaluator
  * @param agentRate sessions per second the agent starts
@@ -39,6 +40,7 @@ record Options(
         int ingestPort,
         int optimizerPort,
         int abtestPort,
+        int consolePort,
         boolean services,
         boolean agent,
         double agentRate,
@@ -74,6 +76,7 @@ record Options(
                 8081,
                 8082,
                 8083,
+                8090,
                 true,
                 true,
                 2.0,
@@ -213,6 +216,13 @@ record Options(
         int abtestPort;
 
         @CommandLine.Option(
+                names = "--console-port",
+                paramLabel = "PORT",
+                converter = PortConverter.class,
+                description = "the console (default 8090)")
+        int consolePort;
+
+        @CommandLine.Option(
                 names = "--no-services",
                 arity = "0",
                 description = "start the infrastructure only (run services from the IDE)")
@@ -259,6 +269,7 @@ record Options(
             ingestPort = defaults.ingestPort();
             optimizerPort = defaults.optimizerPort();
             abtestPort = defaults.abtestPort();
+            consolePort = defaults.consolePort();
             noServices = !defaults.services();
             noAgent = !defaults.agent();
             agentRate = defaults.agentRate();
@@ -279,6 +290,7 @@ record Options(
                     ingestPort,
                     optimizerPort,
                     abtestPort,
+                    consolePort,
                     !noServices,
                     !noAgent,
                     agentRate,

@@ -39,13 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClosedLoopIT {
 
-    private static final Duration LOOP_TIMEOUT = Duration.ofMinutes(6);
-    private static final Duration POLL = Duration.ofSeconds(2);
-    private static final String AGENT = "hr-assistant";
+    static final Duration LOOP_TIMEOUT = Duration.ofMinutes(6);
+    static final Duration POLL = Duration.ofSeconds(2);
+    static final String AGENT = "hr-assistant";
 
-    private record Run(UUID runId, UUID baselineInstructionId, UUID optimizedInstructionId, double improvement) {}
+    record Run(UUID runId, UUID baselineInstructionId, UUID optimizedInstructionId, double improvement) {}
 
-    private record AbTest(
+    record AbTest(
             UUID testId,
             String status,
             String winner,
@@ -62,31 +62,8 @@ class ClosedLoopIT {
     @Test
     void shouldTestTheOptimizersRunAndRollOutTheWinnerWithoutAnyoneCallingAnEndpoint(@TempDir Path temp)
             throws Exception {
-        Path project = temp.resolve("project");
-        for (String service : List.of("ingest-service", "optimizer-service", "abtest-service")) {
-            Path jar = Path.of(System.getProperty("user.dir"))
-                    .resolveSibling(service)
-                    .resolve("target/" + service + ".jar");
-            assumeTrue(Files.isRegularFile(jar), jar + " is not built");
-            Files.createDirectories(project.resolve(service + "/target"));
-            Files.createSymbolicLink(project.resolve(service + "/target/" + service + ".jar"), jar);
-        }
-        Options options = Options.parse(
-                new String[] {
-                    "--data-dir", temp.resolve("data").toString(),
-                    "--project-dir", project.toString(),
-                    "--pg-port", "0",
-                    "--kafka-port", "0",
-                    "--registry-port", "0",
-                    "--ingest-port", "0",
-                    "--optimizer-port", "0",
-                    "--abtest-port", "0",
-                    "--registry-storage", "memory",
-                    "--agent-rate", "1",
-                    "--agent-seed", "42",
-                    "--traffic-rate", "40"
-                },
-                project);
+        Path project = projectWith(temp, List.of("ingest-service", "optimizer-service", "abtest-service"));
+        Options options = loopOptions(temp, project);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         try (DevStack stack = new DevStack(options, new TeeStream(out, System.out))) {
@@ -161,19 +138,54 @@ class ClosedLoopIT {
         }
     }
 
+    /** A project directory holding links to the built jars of {@code modules}; skips the test if one is not built. */
+    static Path projectWith(Path temp, List<String> modules) throws java.io.IOException {
+        Path project = temp.resolve("project");
+        for (String service : modules) {
+            Path jar = Path.of(System.getProperty("user.dir"))
+                    .resolveSibling(service)
+                    .resolve("target/" + service + ".jar");
+            assumeTrue(Files.isRegularFile(jar), jar + " is not built");
+            Files.createDirectories(project.resolve(service + "/target"));
+            Files.createSymbolicLink(project.resolve(service + "/target/" + service + ".jar"), jar);
+        }
+        return project;
+    }
+
+    /** The dev stack on free ports with the loop's traffic, as {@code ./promptloop run} but seeded. */
+    static Options loopOptions(Path temp, Path project) throws Options.UsageException {
+        return Options.parse(
+                new String[] {
+                    "--data-dir", temp.resolve("data").toString(),
+                    "--project-dir", project.toString(),
+                    "--pg-port", "0",
+                    "--kafka-port", "0",
+                    "--registry-port", "0",
+                    "--ingest-port", "0",
+                    "--optimizer-port", "0",
+                    "--abtest-port", "0",
+                    "--console-port", "0",
+                    "--registry-storage", "memory",
+                    "--agent-rate", "1",
+                    "--agent-seed", "42",
+                    "--traffic-rate", "40"
+                },
+                project);
+    }
+
     /** Rolled out and watched, or an end that no longer leads there (rolled back, stopped, no treatment win). */
-    private static boolean settled(AbTest t) {
+    static boolean settled(AbTest t) {
         return t.monitoringComplete()
                 || t.status().equals("rolled_back")
                 || t.status().equals("stopped")
                 || (t.status().equals("concluded") && !"treatment".equals(t.winner()));
     }
 
-    private static Duration left(long deadline) {
+    static Duration left(long deadline) {
         return Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
     }
 
-    private static Optional<Run> firstCompletedRun(DatabaseLogin db) throws SQLException {
+    static Optional<Run> firstCompletedRun(DatabaseLogin db) throws SQLException {
         try (Connection c = connect(db);
                 PreparedStatement s = c.prepareStatement("""
                         SELECT r.run_id, r.baseline_instruction_id, i.instruction_id, r.improvement_percent
@@ -195,7 +207,7 @@ class ClosedLoopIT {
         }
     }
 
-    private static Optional<AbTest> testOf(DatabaseLogin db, UUID runId) throws SQLException {
+    static Optional<AbTest> testOf(DatabaseLogin db, UUID runId) throws SQLException {
         try (Connection c = connect(db);
                 PreparedStatement s = c.prepareStatement("""
                         SELECT test_id, status::text, winner::text, rolled_out, monitoring_complete,
@@ -243,7 +255,7 @@ class ClosedLoopIT {
         }
     }
 
-    private static Connection connect(DatabaseLogin db) throws SQLException {
+    static Connection connect(DatabaseLogin db) throws SQLException {
         return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
     }
 
