@@ -67,10 +67,7 @@ final class ServiceProcess {
             throw new java.io.UncheckedIOException("cannot write " + logFile, e);
         }
         return new ServiceProcess(
-                name,
-                port,
-                managementPort,
-                ChildProcess.start(name, command, environment, workingDirectory, logFile));
+                name, port, managementPort, ChildProcess.start(name, command, environment, workingDirectory, logFile));
     }
 
     String name() {
