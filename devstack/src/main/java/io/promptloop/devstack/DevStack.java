@@ -127,7 +127,6 @@ public final class DevStack implements AutoCloseable {
             "PROMPTLOOP_ABTEST_DEFAULTS_ROLLOUT_STEPS", "1.0",
             "PROMPTLOOP_ABTEST_DEFAULTS_ROLLOUT_STEP_OBSERVATIONS", "200");
 
-    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     /** Mixed into the agent's seed for its production traffic, so that sessions and traffic draw apart. */

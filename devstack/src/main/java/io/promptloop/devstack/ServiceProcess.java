@@ -66,7 +66,8 @@ final class ServiceProcess {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + logFile, e);
         }
-        return new ServiceProcess(name, port, managementPort, ChildProcess.start(name, command, environment, workingDirectory, logFile));
+        return new ServiceProcess(
+                name, port, managementPort, ChildProcess.start(name, command, environment, workingDirectory, logFile));
     }
 
     String name() {

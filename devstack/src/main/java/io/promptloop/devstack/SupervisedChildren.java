@@ -147,7 +147,8 @@ final class SupervisedChildren {
 
         /** Starts the process; {@link #awaitReady()} waits for it. */
         Service start() {
-            current = ServiceProcess.start(name, jar, port, managementPort, environment, workingDirectory, logFile, maxHeap);
+            current = ServiceProcess.start(
+                    name, jar, port, managementPort, environment, workingDirectory, logFile, maxHeap);
             return this;
         }
 
