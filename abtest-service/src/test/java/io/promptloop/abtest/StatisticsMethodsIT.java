@@ -49,7 +49,7 @@ class StatisticsMethodsIT extends AbtestTestSupport {
                 new Arm(0.60, 0.15, 0.97, 300),
                 new Arm(0.70, 0.15, 0.97, 300),
                 11));
-        awaitStatus(testId, "rolling_out", Duration.ofSeconds(60));
+        awaitWinner(testId);
 
         Map<String, Object> look = sql().queryForMap(
                         "SELECT method, effect_type, effect, relative_lift, chance_to_win, risk_control, risk_treatment,"
@@ -145,7 +145,7 @@ class StatisticsMethodsIT extends AbtestTestSupport {
                 new Arm(0.60, 0.15, 0.97, 300),
                 new Arm(0.72, 0.15, 0.97, 300),
                 12));
-        awaitStatus(testId, "rolling_out", Duration.ofSeconds(60));
+        awaitWinner(testId);
 
         Map<String, Object> look = sql().queryForMap(
                         "SELECT effect_type, ci_lower, ci_upper, p_value FROM abtest.ab_interim_analyses"
@@ -160,5 +160,12 @@ class StatisticsMethodsIT extends AbtestTestSupport {
                                 String.class,
                                 testId))
                 .isEqualTo("one_sided");
+    }
+
+    /** With the default rollout steps ([1.0]) a won test may pass rolling_out before the first poll. */
+    private static void awaitWinner(UUID testId) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(status(testId)).isIn("rolling_out", "rolled_out"));
     }
 }
