@@ -49,13 +49,13 @@ class StatisticsMethodsIT extends AbtestTestSupport {
                 new Arm(0.60, 0.15, 0.97, 300),
                 new Arm(0.70, 0.15, 0.97, 300),
                 11));
-        awaitStatus(testId, "rolling_out", Duration.ofSeconds(60));
+        awaitWinner(testId);
 
         Map<String, Object> look = sql().queryForMap(
-                "SELECT method, effect_type, effect, relative_lift, chance_to_win, risk_control, risk_treatment,"
-                        + " ci_lower, decision::text FROM abtest.ab_interim_analyses"
-                        + " WHERE test_id = ? AND metric <> 'guardrails' ORDER BY analysis_number DESC LIMIT 1",
-                testId);
+                        "SELECT method, effect_type, effect, relative_lift, chance_to_win, risk_control, risk_treatment,"
+                                + " ci_lower, decision::text FROM abtest.ab_interim_analyses"
+                                + " WHERE test_id = ? AND metric <> 'guardrails' ORDER BY analysis_number DESC LIMIT 1",
+                        testId);
         assertThat(look.get("method")).isEqualTo("bayesian");
         assertThat(look.get("decision")).isEqualTo("stop_efficacy");
         assertThat(look.get("effect_type")).isEqualTo("absolute");
@@ -68,9 +68,9 @@ class StatisticsMethodsIT extends AbtestTestSupport {
         assertThat(((Number) look.get("ci_lower")).doubleValue()).isPositive();
 
         Map<String, Object> view = sql().queryForMap(
-                "SELECT effect_type, sidedness, prior_variance, last_effect, last_risk_treatment,"
-                        + " baseline_score_variance FROM analytics.v_ab_test_results WHERE test_id = ?",
-                testId);
+                        "SELECT effect_type, sidedness, prior_variance, last_effect, last_risk_treatment,"
+                                + " baseline_score_variance FROM analytics.v_ab_test_results WHERE test_id = ?",
+                        testId);
         assertThat(view.get("effect_type")).isEqualTo("absolute");
         assertThat(view.get("sidedness")).isEqualTo("two_sided");
         assertThat(((Number) view.get("prior_variance")).doubleValue()).isEqualTo(0.09);
@@ -89,7 +89,8 @@ class StatisticsMethodsIT extends AbtestTestSupport {
                 port,
                 "POST",
                 "/api/tests/plan",
-                "{\"primaryMetric\":\"score\",\"baselineMean\":10,\"standardDeviation\":" + Math.sqrt(3909.9997749994377)
+                "{\"primaryMetric\":\"score\",\"baselineMean\":10,\"standardDeviation\":"
+                        + Math.sqrt(3909.9997749994377)
                         + ",\"effect\":0.05,\"power\":0.8,\"method\":\"fixed\",\"unitsPerArm\":133333}",
                 "operator");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -116,8 +117,11 @@ class StatisticsMethodsIT extends AbtestTestSupport {
         UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
         UUID treatment = instruction(agent, "answer", 2, "Answer and cite.", false);
         for (String bad : new String[] {
-            "\"sides\":\"both\"", "\"effectType\":\"ratio\"", "\"sides\":\"one_sided\",\"alpha\":0.6",
-            "\"method\":\"bayesian\",\"sides\":\"one_sided\"", "\"method\":\"bayesian\",\"priorMean\":0.1",
+            "\"sides\":\"both\"",
+            "\"effectType\":\"ratio\"",
+            "\"sides\":\"one_sided\",\"alpha\":0.6",
+            "\"method\":\"bayesian\",\"sides\":\"one_sided\"",
+            "\"method\":\"bayesian\",\"priorMean\":0.1",
             "\"method\":\"bayesian\",\"priorMean\":0,\"priorVariance\":-1"
         }) {
             var response = call(port, "POST", "/api/tests", testBody(agent, baseline, treatment, bad), "operator");
@@ -141,18 +145,27 @@ class StatisticsMethodsIT extends AbtestTestSupport {
                 new Arm(0.60, 0.15, 0.97, 300),
                 new Arm(0.72, 0.15, 0.97, 300),
                 12));
-        awaitStatus(testId, "rolling_out", Duration.ofSeconds(60));
+        awaitWinner(testId);
 
         Map<String, Object> look = sql().queryForMap(
-                "SELECT effect_type, ci_lower, ci_upper, p_value FROM abtest.ab_interim_analyses"
-                        + " WHERE test_id = ? AND metric <> 'guardrails' ORDER BY analysis_number DESC LIMIT 1",
-                testId);
+                        "SELECT effect_type, ci_lower, ci_upper, p_value FROM abtest.ab_interim_analyses"
+                                + " WHERE test_id = ? AND metric <> 'guardrails' ORDER BY analysis_number DESC LIMIT 1",
+                        testId);
         assertThat(look.get("effect_type")).isEqualTo("relative");
         assertThat(((Number) look.get("ci_lower")).doubleValue()).isPositive();
         assertThat(look.get("ci_upper")).as("one-sided: no upper bound").isNull();
         assertThat(((Number) look.get("p_value")).doubleValue()).isLessThan(0.05);
         assertThat(sql().queryForObject(
-                        "SELECT sidedness FROM analytics.v_ab_test_results WHERE test_id = ?", String.class, testId))
+                                "SELECT sidedness FROM analytics.v_ab_test_results WHERE test_id = ?",
+                                String.class,
+                                testId))
                 .isEqualTo("one_sided");
+    }
+
+    /** With the default rollout steps ([1.0]) a won test may pass rolling_out before the first poll. */
+    private static void awaitWinner(UUID testId) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(status(testId)).isIn("rolling_out", "rolled_out"));
     }
 }

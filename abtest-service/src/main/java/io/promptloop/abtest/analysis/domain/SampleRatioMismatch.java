@@ -52,8 +52,8 @@ public final class SampleRatioMismatch {
         double totalWeight = 0;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] < 0 || !(weights[i] >= 0) || !Double.isFinite(weights[i])) {
-                throw new IllegalArgumentException("counts and weights must be >= 0, got " + counts[i] + ", "
-                        + weights[i]);
+                throw new IllegalArgumentException(
+                        "counts and weights must be >= 0, got " + counts[i] + ", " + weights[i]);
             }
             total += counts[i];
             totalWeight += weights[i];

@@ -183,7 +183,8 @@ class ExperimentController {
             PowerPlan plan = new PowerPlan(r.baselineMean(), variance, alpha, sides == Sidedness.TWO_SIDED, nStar);
             long max = r.maxUnitsPerArm() == null ? 100_000_000L : r.maxUnitsPerArm();
             Long needed = r.effect() == null ? null : plan.unitsPerArm(r.effect(), targetPower, max);
-            Double power = r.effect() == null || r.unitsPerArm() == null ? null : plan.power(r.effect(), r.unitsPerArm());
+            Double power =
+                    r.effect() == null || r.unitsPerArm() == null ? null : plan.power(r.effect(), r.unitsPerArm());
             Double mde = r.unitsPerArm() == null ? null : plan.minimumDetectableEffect(targetPower, r.unitsPerArm());
             if (needed == null && mde == null) {
                 throw new IllegalArgumentException("give effect (for the units needed) or unitsPerArm (for the MDE)");

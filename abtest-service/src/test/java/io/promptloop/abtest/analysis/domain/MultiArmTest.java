@@ -26,8 +26,7 @@ class MultiArmTest {
         assertThat(equal.chiSquared()).isCloseTo(5.0, within(1e-12));
         assertThat(equal.pValue()).isCloseTo(0.0820849986238988, within(1e-13));
         // [3000, 1000, 1000] / [0.5, 0.25, 0.25] → χ² 200, p 3.7200759760208177e-44
-        SrmResult weighted =
-                SampleRatioMismatch.check(new long[] {3000, 1000, 1000}, new double[] {0.5, 0.25, 0.25});
+        SrmResult weighted = SampleRatioMismatch.check(new long[] {3000, 1000, 1000}, new double[] {0.5, 0.25, 0.25});
         assertThat(weighted.chiSquared()).isCloseTo(200.0, within(1e-9));
         assertThat(weighted.pValue()).isCloseTo(3.7200759760208177e-44, within(1e-55));
     }
@@ -40,7 +39,8 @@ class MultiArmTest {
         assertThat(zero.chiSquared()).isCloseTo(4.761904761904762, within(1e-12));
         assertThat(zero.pValue()).isCloseTo(0.09246247606291999, within(1e-13));
         // no observations at all: no evidence
-        assertThat(SampleRatioMismatch.check(new long[] {0, 0, 0}, new double[] {1, 1, 1}).pValue())
+        assertThat(SampleRatioMismatch.check(new long[] {0, 0, 0}, new double[] {1, 1, 1})
+                        .pValue())
                 .isEqualTo(1.0);
         assertThatThrownBy(() -> SampleRatioMismatch.check(new long[] {1, 2}, new double[] {0, 0}))
                 .hasMessageContaining("positive weight");

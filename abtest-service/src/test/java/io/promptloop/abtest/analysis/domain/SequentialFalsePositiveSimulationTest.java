@@ -160,7 +160,8 @@ class SequentialFalsePositiveSimulationTest {
             for (int look = 1; look <= LOOKS; look++) {
                 control = control.plus(batch(random, BATCH, MEAN));
                 treatment = treatment.plus(batch(random, BATCH, MEAN * (1 + lift)));
-                stop = stop || Analyzer.analyze(design, control, treatment, null).decision() == Decision.STOP_EFFICACY;
+                stop = stop
+                        || Analyzer.analyze(design, control, treatment, null).decision() == Decision.STOP_EFFICACY;
             }
             stopped += stop ? 1 : 0;
         }
