@@ -181,7 +181,9 @@ class ComposeRehearsalIT {
                 .redirectErrorStream(true)
                 .start();
         String rendered = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(render.waitFor()).as("kubectl kustomize deploy/k8s:\n" + rendered).isZero();
+        assertThat(render.waitFor())
+                .as("kubectl kustomize deploy/k8s:\n" + rendered)
+                .isZero();
         String jdbc = "jdbc:postgresql://postgres:5432/promptloop";
         Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
         secrets.put(
@@ -191,12 +193,18 @@ class ComposeRehearsalIT {
             secrets.put(
                     "promptloop-db-" + service,
                     Map.of(
-                            "jdbc-url", jdbc,
-                            "username", service + "_app",
-                            "password", dotEnv.get(service.toUpperCase(java.util.Locale.ROOT) + "_DB_PASSWORD")));
+                            "jdbc-url",
+                            jdbc,
+                            "username",
+                            service + "_app",
+                            "password",
+                            dotEnv.get(service.toUpperCase(java.util.Locale.ROOT) + "_DB_PASSWORD")));
         }
-        String registryIp = podmanOutput("inspect", "--format",
-                        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", compose.container("registry"))
+        String registryIp = podmanOutput(
+                        "inspect",
+                        "--format",
+                        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                        compose.container("registry"))
                 .strip();
         int deployments = 0;
         for (Object document : new org.yaml.snakeyaml.Yaml().loadAll(rendered)) {
@@ -211,13 +219,18 @@ class ComposeRehearsalIT {
             assertThat(inits).hasSize(1);
             Map<String, Object> init = inits.get(0);
             List<String> command = new ArrayList<>(List.of(
-                    "podman", "run", "--rm", "--network", project + "_default",
-                    "--add-host", "apicurio-registry:" + registryIp));
+                    "podman",
+                    "run",
+                    "--rm",
+                    "--network",
+                    project + "_default",
+                    "--add-host",
+                    "apicurio-registry:" + registryIp));
             for (Map<String, Object> env : (List<Map<String, Object>>) init.get("env")) {
                 String value = (String) env.get("value");
                 if (value == null) {
-                    Map<String, Object> ref = (Map<String, Object>)
-                            ((Map<String, Object>) env.get("valueFrom")).get("secretKeyRef");
+                    Map<String, Object> ref =
+                            (Map<String, Object>) ((Map<String, Object>) env.get("valueFrom")).get("secretKeyRef");
                     value = secrets.get((String) ref.get("name")).get((String) ref.get("key"));
                 }
                 command.addAll(List.of("-e", env.get("name") + "=" + value));
@@ -230,10 +243,13 @@ class ComposeRehearsalIT {
                 command.addAll((List<String>) init.get("args"));
             }
             for (int run = 1; run <= 2; run++) {
-                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Process process =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
                 String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(process.waitFor())
-                        .as("init container of %s, run %d:%n%s", ((Map<?, ?>) object.get("metadata")).get("name"), run, output)
+                        .as(
+                                "init container of %s, run %d:%n%s",
+                                ((Map<?, ?>) object.get("metadata")).get("name"), run, output)
                         .isZero();
                 assertThat(output).contains("global compatibility BACKWARD").contains("_app (member of promptloop_");
             }
@@ -246,7 +262,9 @@ class ComposeRehearsalIT {
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
+        assertThat(process.waitFor())
+                .as(String.join(" ", command) + ": " + output)
+                .isZero();
         return output;
     }
 
@@ -274,8 +292,9 @@ class ComposeRehearsalIT {
                 await(service + " healthy")
                         .atMost(UP_TIMEOUT)
                         .pollInterval(Duration.ofSeconds(2))
-                        .failFast(service + " unhealthy", () -> compose.health(service)
-                                .equals("unhealthy"))
+                        .failFast(
+                                service + " unhealthy",
+                                () -> compose.health(service).equals("unhealthy"))
                         .until(() -> compose.health(service), "healthy"::equals);
             } catch (RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n--- logs ---\n" + compose.logs(), e);
