@@ -1,6 +1,8 @@
 package io.promptloop.optimizer.config;
 
+import io.promptloop.optimizer.run.domain.BudgetPreset;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -85,8 +87,11 @@ public record OptimizerProperties(
             double noteScore) {}
 
     /**
-     * Automatic runs: per agent/predictor, when at least {@code minLowScoreExamples} examples scored below
-     * {@code lowScore} since its last run, and no run is in flight.
+     * Automatic runs: per agent/predictor, when at least {@code minLowScoreExamples} examples of its active instruction
+     * scored below {@code lowScore} since its last run, no run or A/B test is in flight, its runs spent less than
+     * {@code dailyMetricCalls} minus one run's budget in the last 24 hours, and — after futile runs (below
+     * {@code minUsefulImprovementPercent}) — the back-off ({@code backoff}, doubling per futile run in a row up to
+     * {@code maxBackoff}) is over or the evaluations' mean score dropped by {@code scoreDrop} since the last one.
      */
     public record Policy(
             @DefaultValue("false") boolean enabled,
@@ -98,5 +103,45 @@ public record OptimizerProperties(
             @DefaultValue("light") @Pattern(regexp = "light|medium|heavy")
             String budget,
 
-            @DefaultValue("5m") @NotNull Duration interval) {}
+            @DefaultValue("5m") @NotNull Duration interval,
+
+            @DefaultValue("5.0") @DecimalMin("0") @DecimalMax("10000")
+            double minUsefulImprovementPercent,
+
+            @DefaultValue("10m") @NotNull Duration backoff,
+            @DefaultValue("24h") @NotNull Duration maxBackoff,
+
+            @DefaultValue("0.1") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1")
+            double scoreDrop,
+
+            @DefaultValue("2000") @Min(1) @Max(10_000_000) int dailyMetricCalls) {
+
+        /** Metric calls of one automatic run. */
+        public int runMetricCalls() {
+            return BudgetPreset.parse(budget == null ? "light" : budget).metricCalls(null);
+        }
+
+        @AssertTrue(message = "promptloop.optimizer.policy.backoff must not be negative")
+        public boolean isBackoffValid() {
+            return backoff == null || !backoff.isNegative();
+        }
+
+        @AssertTrue(
+                message =
+                        "promptloop.optimizer.policy.max-backoff must be at least promptloop.optimizer.policy.backoff")
+        public boolean isMaxBackoffValid() {
+            return backoff == null || maxBackoff == null || maxBackoff.compareTo(backoff) >= 0;
+        }
+
+        @AssertTrue(
+                message = "promptloop.optimizer.policy.daily-metric-calls must be at least the metric calls of one run"
+                        + " of promptloop.optimizer.policy.budget (light 500, medium 2000, heavy 4000)")
+        public boolean isDailyMetricCallsValid() {
+            try {
+                return dailyMetricCalls >= runMetricCalls();
+            } catch (IllegalArgumentException e) {
+                return true; // the budget's own constraint reports it
+            }
+        }
+    }
 }

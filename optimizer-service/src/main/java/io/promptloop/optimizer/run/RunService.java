@@ -60,7 +60,37 @@ public class RunService {
             boolean toolOptimization,
             Integer minibatchSize,
             String trigger,
-            String frontierType) {}
+            String frontierType,
+            Integer evidenceExamples,
+            Double evidenceMeanScore) {
+
+        /** A run an operator starts: no evidence recorded. */
+        public StartRun(
+                String agent,
+                String predictor,
+                String optimizer,
+                String budget,
+                Integer maxMetricCalls,
+                Long seed,
+                boolean toolOptimization,
+                Integer minibatchSize,
+                String trigger,
+                String frontierType) {
+            this(
+                    agent,
+                    predictor,
+                    optimizer,
+                    budget,
+                    maxMetricCalls,
+                    seed,
+                    toolOptimization,
+                    minibatchSize,
+                    trigger,
+                    frontierType,
+                    null,
+                    null);
+        }
+    }
 
     public static class RunRejectedException extends RuntimeException {
         private final int status;
@@ -160,15 +190,18 @@ public class RunService {
                 minibatch,
                 baseline.id(),
                 json.writeValueAsString(config),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                request.toolOptimization(),
                 request.trigger() == null ? "manual" : request.trigger(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                request.toolOptimization());
+                request.evidenceExamples(),
+                request.evidenceMeanScore());
         try {
             store.insertRun(row);
         } catch (DuplicateKeyException e) {

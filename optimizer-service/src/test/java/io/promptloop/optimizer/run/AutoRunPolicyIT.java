@@ -133,7 +133,7 @@ class AutoRunPolicyIT extends OptimizerTestSupport {
     }
 
     private Verdict verdict(String agent) {
-        return new AutoRunRule(10).decide(predictor(agent));
+        return policy.rule().decide(predictor(agent), Instant.now());
     }
 
     private int lowScores(String agent) {

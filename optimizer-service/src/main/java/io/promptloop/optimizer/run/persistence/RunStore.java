@@ -56,7 +56,10 @@ public class RunStore {
             Double optimizedScore,
             Double improvementPercent,
             UUID resultInstructionId,
-            boolean toolOptimization) {}
+            boolean toolOptimization,
+            String triggerReason,
+            Integer evidenceExamples,
+            Double evidenceMeanScore) {}
 
     public record CandidateRow(
             UUID id,
@@ -100,7 +103,7 @@ public class RunStore {
             run_id, agent_name, predictor_name, optimizer_type::text, budget_preset::text, max_metric_calls,
             metric_calls_spent, seed, status::text, iteration, minibatch_size, baseline_instruction_id, config_json::text,
             error_message, started_at, created_at, completed_at, baseline_score, optimized_score, improvement_percent,
-            result_instruction_id, enable_tool_optimization
+            result_instruction_id, enable_tool_optimization, trigger_reason, evidence_examples, evidence_mean_score
             """;
 
     public void insertRun(RunRow r) {
@@ -108,9 +111,9 @@ public class RunStore {
                         INSERT INTO optimizer.prompt_optimization_runs
                                (run_id, agent_name, predictor_name, optimizer_type, budget_preset, max_metric_calls, seed,
                                 status, minibatch_size, baseline_instruction_id, config_json, trigger_reason,
-                                enable_tool_optimization)
+                                enable_tool_optimization, evidence_examples, evidence_mean_score)
                         VALUES (?, ?, ?, ?::optimizer.optimizer_type, ?::optimizer.gepa_budget_preset, ?, ?, 'pending', ?, ?,
-                                ?::jsonb, ?, ?)
+                                ?::jsonb, ?, ?, ?, ?)
                         """)
                 .params(
                         r.runId(),
@@ -123,8 +126,10 @@ public class RunStore {
                         r.minibatchSize(),
                         r.baselineInstructionId(),
                         r.configJson(),
-                        r.errorMessage(), // trigger reason travels in this field on insert
-                        r.toolOptimization())
+                        r.triggerReason(),
+                        r.toolOptimization(),
+                        r.evidenceExamples(),
+                        r.evidenceMeanScore())
                 .update();
     }
 
@@ -504,7 +509,10 @@ public class RunStore {
                 rs.getObject(19) == null ? null : rs.getDouble(19),
                 rs.getObject(20) == null ? null : rs.getDouble(20),
                 rs.getObject(21, UUID.class),
-                rs.getBoolean(22));
+                rs.getBoolean(22),
+                rs.getString(23),
+                rs.getObject(24) == null ? null : rs.getInt(24),
+                rs.getObject(25) == null ? null : rs.getDouble(25));
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {

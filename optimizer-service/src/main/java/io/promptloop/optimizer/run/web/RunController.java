@@ -1,5 +1,6 @@
 package io.promptloop.optimizer.run.web;
 
+import io.promptloop.optimizer.run.AutoRunPolicy;
 import io.promptloop.optimizer.run.RunConfig;
 import io.promptloop.optimizer.run.RunService;
 import io.promptloop.optimizer.run.domain.ParetoFront;
@@ -33,11 +34,13 @@ class RunController {
     private final RunService runs;
     private final RunStore store;
     private final JsonMapper json;
+    private final AutoRunPolicy policy;
 
-    RunController(RunService runs, RunStore store, JsonMapper json) {
+    RunController(RunService runs, RunStore store, JsonMapper json, AutoRunPolicy policy) {
         this.runs = runs;
         this.store = store;
         this.json = json;
+        this.policy = policy;
     }
 
     record Start(
@@ -68,13 +71,36 @@ class RunController {
         return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("runId", id, "status", "pending"));
     }
 
+    /**
+     * Runs, newest first, each with {@code futile}: finished without the improvement the auto-run policy counts as
+     * useful (null while in flight or when cancelled), and {@code triggerReason} (manual, policy, policy:score_drop).
+     */
     @GetMapping
-    List<RunStore.RunRow> list(
+    List<Map<String, Object>> list(
             @RequestParam(required = false) String agent,
             @RequestParam(required = false) String status,
             @RequestParam(defaultValue = "50") int limit) {
         if (limit < 1 || limit > 500) throw new RunService.RunRejectedException(400, "limit must be within 1..500");
-        return store.list(agent, status, limit);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (RunStore.RunRow run : store.list(agent, status, limit)) {
+            Map<String, Object> row = new LinkedHashMap<>(json.convertValue(run, MAP));
+            boolean finished = run.status().equals("completed") || run.status().equals("failed");
+            row.put("futile", finished ? policy.rule().futile(run.status(), run.improvementPercent()) : null);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static final tools.jackson.core.type.TypeReference<Map<String, Object>> MAP =
+            new tools.jackson.core.type.TypeReference<>() {};
+
+    /**
+     * The auto-run policy per agent/predictor: its verdict now (START, BACKING_OFF, DAILY_BUDGET_SPENT, ...), the
+     * futile runs in a row, when the back-off ends, the evidence since the last run and the metric calls of 24 hours.
+     */
+    @GetMapping("/policy")
+    List<AutoRunPolicy.Status> policy() {
+        return policy.status();
     }
 
     @GetMapping("/{id}")
