@@ -3,6 +3,7 @@ package io.promptloop.abtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.avro.common.AgentRef;
 import io.promptloop.testkit.PoisonRecords;
 import io.promptloop.testkit.PoisonRecords.LogVerdict;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -32,6 +34,15 @@ class PoisonRecordsIT extends AbtestTestSupport {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
+
+    private double deadLetters() {
+        return meters.find("promptloop.dead.letters").tag("topic", "ab-observations").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
+    }
 
     @Test
     void shouldDeadLetterTrailingBytesAndRecordsOfAnotherType() {
@@ -78,18 +89,21 @@ class PoisonRecordsIT extends AbtestTestSupport {
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> recordsWithKey("ab-observations-dlt", key).size() == 1);
         long before = output.getAll().lines().count();
+        double counted = deadLetters();
 
         for (int i = 0; i < BURST; i++) {
             raw().send(new ProducerRecord<>("ab-observations", key, PoisonRecords.poison(i)));
         }
         raw().flush();
-        await().atMost(Duration.ofMinutes(3))
-                .until(() -> recordsWithKey("ab-observations-dlt", key).size() == BURST + 1);
+        // the service's own counter, not a consumer of the dead-letter topic: the test adds no lines of its own
+        await().atMost(Duration.ofMinutes(3)).until(() -> deadLetters() - counted >= BURST);
 
         var log = LogVerdict.of(output.getAll().lines().skip(before).toList(), "dead-lettered ab-observations");
         System.out.println("poison burst of " + BURST + " records: " + log);
         assertThat(log.stackTraceLines()).isZero();
         assertThat(log.markedLines()).as("one WARN line per dead letter").isEqualTo(BURST);
-        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 100);
+        // the rest are the Kafka clients' own lifecycle lines (rebalances, config dumps), which do not grow with it
+        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + BURST / 4);
+        assertThat(recordsWithKey("ab-observations-dlt", key)).hasSize(BURST + 1);
     }
 }

@@ -139,7 +139,8 @@ class OptimizerApiIT extends OptimizerTestSupport {
             System.out.println("poison burst of " + burst + " records: " + log);
             assertThat(log.stackTraceLines()).isZero();
             assertThat(log.markedLines()).as("one WARN line per skipped record").isEqualTo(burst);
-            assertThat(log.lines()).isLessThanOrEqualTo(burst + 100);
+            // the rest are the Kafka clients' own lifecycle lines (rebalances, config dumps), which do not grow with it
+            assertThat(log.lines()).isLessThanOrEqualTo(burst + burst / 4);
         }
     }
 

@@ -123,8 +123,10 @@ public final class DependencyWatch implements SmartLifecycle, DisposableBean {
     public synchronized void start() {
         if (running) return;
         running = true;
-        checks.forEach((name, check) ->
-                threads.add(Thread.ofVirtual().name("dependency-watch-" + name).start(() -> {
+        checks.forEach((name, check) -> threads.add(Thread.ofPlatform()
+                .daemon()
+                .name("dependency-watch-" + name)
+                .start(() -> {
                     while (running) {
                         checkOnce(name, check);
                         try {

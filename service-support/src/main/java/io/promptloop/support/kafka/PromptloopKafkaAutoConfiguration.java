@@ -67,14 +67,18 @@ public class PromptloopKafkaAutoConfiguration {
         backOff.setMaxElapsedTime(Long.MAX_VALUE); // transient faults: retry until the dependency is back
         DefaultErrorHandler handler = new DefaultErrorHandler(
                 recoverer.getIfAvailable(() -> DeadLetters.skipping(meters, "promptloop.events.skipped")), backOff);
-        NOT_RETRYABLE.forEach(handler::addNotRetryableExceptions);
-        notRetryable.orderedStream().forEach(n -> n.exceptions().forEach(handler::addNotRetryableExceptions));
+        List<Class<? extends Exception>> recordsFault = new ArrayList<>(NOT_RETRYABLE);
+        notRetryable.orderedStream().forEach(n -> recordsFault.addAll(n.exceptions()));
+        recordsFault.forEach(handler::addNotRetryableExceptions);
+        // a record listener keeps the rest of its poll after a failed record instead of seeking and fetching it
+        // again: a burst of poison records costs one fetch, not one per record
+        handler.setSeekAfterError(false);
         // Spring logs every failure with its stack trace at ERROR; we log one line per retry and per dead letter
         handler.setLogLevel(org.springframework.kafka.KafkaException.Level.DEBUG);
         handler.setRetryListeners(new RetryListener() {
             @Override
             public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int deliveryAttempt) {
-                if (deliveryAttempt > 0) {
+                if (!isRecordsFault(ex, recordsFault)) { // the record's own fault is logged once, by the recoverer
                     log.warn(
                             "retrying {}-{}@{} after a back-off (attempt {}): {}",
                             record.topic(),
@@ -86,6 +90,16 @@ public class PromptloopKafkaAutoConfiguration {
             }
         });
         return handler;
+    }
+
+    static boolean isRecordsFault(Throwable failure, List<Class<? extends Exception>> recordsFault) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            for (Class<? extends Exception> type : recordsFault) {
+                if (type.isInstance(t)) return true;
+            }
+            if (t.getCause() == t) break;
+        }
+        return false;
     }
 
     /**
