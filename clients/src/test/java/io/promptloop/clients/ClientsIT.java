@@ -73,6 +73,8 @@ class ClientsIT {
                 "0",
                 "--abtest-port",
                 "0",
+                "--console-port",
+                "0",
                 "--registry-storage",
                 "memory",
                 "--no-agent"));
