@@ -61,7 +61,8 @@ public class PromptloopKafkaAutoConfiguration {
     DefaultErrorHandler kafkaErrorHandler(
             ObjectProvider<ConsumerRecordRecoverer> recoverer,
             ObjectProvider<NotRetryable> notRetryable,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            @Value("${promptloop.kafka.seek-after-error:true}") boolean seekAfterError) {
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxInterval(30_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE); // transient faults: retry until the dependency is back
@@ -70,9 +71,10 @@ public class PromptloopKafkaAutoConfiguration {
         List<Class<? extends Exception>> recordsFault = new ArrayList<>(NOT_RETRYABLE);
         notRetryable.orderedStream().forEach(n -> recordsFault.addAll(n.exceptions()));
         recordsFault.forEach(handler::addNotRetryableExceptions);
-        // a record listener keeps the rest of its poll after a failed record instead of seeking and fetching it
-        // again: a burst of poison records costs one fetch, not one per record
-        handler.setSeekAfterError(false);
+        // false: a record listener keeps the rest of its poll after a failed record instead of seeking and fetching
+        // it again, so a burst of poison records costs one fetch, not one per record (the optimizer, whose listeners
+        // are record listeners, sets it); batch listeners that dead-letter by position keep the default
+        handler.setSeekAfterError(seekAfterError);
         // Spring logs every failure with its stack trace at ERROR; we log one line per retry and per dead letter
         handler.setLogLevel(org.springframework.kafka.KafkaException.Level.DEBUG);
         handler.setRetryListeners(new RetryListener() {
