@@ -53,7 +53,7 @@ class PoisonBurstIT extends IngestTestSupport {
         }
         raw().flush();
         // the service's own counter, not a consumer of the dead-letter topic: the test adds no lines of its own
-        await().atMost(Duration.ofMinutes(3)).until(() -> deadLetters() - counted >= BURST);
+        await().atMost(Duration.ofMinutes(6)).until(() -> deadLetters() - counted >= BURST);
 
         var log = LogVerdict.of(output.getAll().lines().skip(before).toList(), "dead-lettered agent-sessions");
         System.out.println("poison burst of " + BURST + " records: " + log);
