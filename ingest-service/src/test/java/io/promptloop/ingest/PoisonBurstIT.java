@@ -64,7 +64,7 @@ class PoisonBurstIT extends IngestTestSupport {
         assertThat(log.stackTraceLines()).isZero();
         assertThat(log.markedLines()).as("one WARN line per dead letter").isEqualTo(BURST);
         // the rest are the Kafka clients' own lifecycle lines (rebalances, config dumps), which do not grow with it
-        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + BURST / 4);
+        assertThat(log.lines()).as("log lines during the burst").isLessThanOrEqualTo(BURST + 150);
 
         sendSession(turn(session, 1)); // the partition moves on after the burst
         SessionIngestIT.awaitSession(session, 1, 0);

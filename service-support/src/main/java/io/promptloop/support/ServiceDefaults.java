@@ -48,6 +48,8 @@ public final class ServiceDefaults implements EnvironmentPostProcessor {
         // the registry client logs every unknown schema id as an ERROR with a stack trace; the record is
         // dead-lettered (or skipped) with one WARN line of ours, and an unreachable registry is retried and logged
         d.put("logging.level.io.apicurio.registry.resolver.cache.ERCache", "OFF");
+        // the consumer logs every seek at INFO, and the error handler seeks once per dead-lettered record
+        d.put("logging.level.org.apache.kafka.clients.consumer.internals.ClassicKafkaConsumer", "WARN");
         return d;
     }
 
