@@ -53,6 +53,27 @@ final class Compose implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Null when podman's API answers on {@link #SOCKET}, else why not. A socket file nobody answers on (the
+     * {@code podman system service} that tools/setup/deploy.sh started has gone) is an error, not a reason to skip.
+     */
+    static String apiProblem() {
+        try (var channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(SOCKET))) {
+            channel.write(java.nio.ByteBuffer.wrap(
+                    "GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            var buffer = java.nio.ByteBuffer.allocate(256);
+            channel.read(buffer);
+            String reply = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+            return reply.startsWith("HTTP/1.") && reply.contains(" 200 ")
+                    ? null
+                    : "podman's API on " + SOCKET + " answered: "
+                            + reply.lines().findFirst().orElse("");
+        } catch (IOException e) {
+            return "podman's API on " + SOCKET + " does not answer (" + e.getMessage()
+                    + "): run tools/setup/deploy.sh as root, which starts podman system service";
+        }
+    }
+
     /** {@code docker-compose up -d} with the healthcheck loop running; fails with the compose output. */
     void up(Duration timeout) {
         startHealthchecks();
@@ -149,7 +170,8 @@ final class Compose implements AutoCloseable {
         Duration interval;
         try {
             // Go's duration as podman prints it: 5s, 1m30s
-            String printed = configured.output().strip().lines().reduce((a, b) -> b).orElse("");
+            String printed =
+                    configured.output().strip().lines().reduce((a, b) -> b).orElse("");
             interval = Duration.parse("PT" + printed.toUpperCase(java.util.Locale.ROOT));
         } catch (java.time.format.DateTimeParseException e) {
             interval = Duration.ofSeconds(5);

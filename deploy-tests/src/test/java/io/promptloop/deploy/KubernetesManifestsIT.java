@@ -120,8 +120,8 @@ class KubernetesManifestsIT {
                     .containsKeys(
                             "PROMPTLOOP_MIGRATIONS_JDBC_URL",
                             "PROMPTLOOP_MIGRATIONS_PASSWORD",
-                            "PROMPTLOOP_LOGIN_" + pod.deployment().replace("-service", "").toUpperCase(Locale.ROOT)
-                                    + "_PASSWORD");
+                            "PROMPTLOOP_LOGIN_"
+                                    + pod.deployment().replace("-service", "").toUpperCase(Locale.ROOT) + "_PASSWORD");
         }
     }
 

@@ -165,9 +165,8 @@ final class PodTemplate {
                 } else if (valueFrom.isEmpty()) {
                     value = "";
                 } else {
-                    throw new IllegalStateException(
-                            where() + ": env " + name + " uses " + valueFrom.keySet() + ", which this test cannot"
-                                    + " reproduce outside a cluster");
+                    throw new IllegalStateException(where() + ": env " + name + " uses " + valueFrom.keySet()
+                            + ", which this test cannot" + " reproduce outside a cluster");
                 }
                 if (value != null) {
                     environment.put(name, value);
@@ -190,8 +189,8 @@ final class PodTemplate {
                 throw new IllegalStateException(where() + ": env " + variable + " needs " + kind + " " + object
                         + (values == null
                                 ? ", which does not exist"
-                                : " key " + key + ", which it lacks (its keys: "
-                                        + String.join(", ", values.keySet()) + ")")
+                                : " key " + key + ", which it lacks (its keys: " + String.join(", ", values.keySet())
+                                        + ")")
                         + "; Kubernetes would not start this container (CreateContainerConfigError)");
             }
             return values.get(key);
