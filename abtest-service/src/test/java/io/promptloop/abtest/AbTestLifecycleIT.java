@@ -3,6 +3,7 @@ package io.promptloop.abtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.promptloop.abtest.outbox.OutboxBacklog;
 import io.promptloop.avro.abtest.AbDecisionEvent;
 import io.promptloop.avro.abtest.RolloutChanged;
 import io.promptloop.avro.abtest.TestConcluded;
@@ -50,6 +51,46 @@ class AbTestLifecycleIT extends AbtestTestSupport {
         var endpoints = Endpoints.of(mappings);
         assertThat(endpoints).containsKeys("/api/tests", "/api/tests/{id}", "/api/assignment");
         assertThat(OpenApiContract.problems(docs.body(), endpoints)).isEmpty();
+    }
+
+    @Autowired
+    OutboxBacklog outboxBacklog;
+
+    /**
+     * A row the relay cannot publish (an event type it does not know) blocks the outbox: the scrape shows one row
+     * waiting and its age (what the PrometheusRule's PromptloopOutboxBacklog alerts on); once it is gone, 0 and 0.
+     */
+    @Test
+    void shouldReportTheOutboxBacklogOnTheScrape() {
+        Long stuck = sql().queryForObject(
+                        "INSERT INTO abtest.outbox (topic, record_key, value_type, payload, created_at)"
+                                + " VALUES ('ab-decisions', 'k', 'io.promptloop.NoSuchEvent', '\\x00'::bytea,"
+                                + " now() - interval '10 minutes') RETURNING id",
+                        Long.class);
+        try {
+            outboxBacklog.refresh();
+            String scrape = call(managementPort, "GET", "/actuator/prometheus", null, null)
+                    .body();
+            assertThat(gauge(scrape, "promptloop_outbox_backlog")).isGreaterThanOrEqualTo(1.0);
+            assertThat(gauge(scrape, "promptloop_outbox_oldest_age_seconds")).isBetween(600.0, 3600.0);
+        } finally {
+            sql().update("DELETE FROM abtest.outbox WHERE id = ?", stuck);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            outboxBacklog.refresh();
+            String scrape = call(managementPort, "GET", "/actuator/prometheus", null, null)
+                    .body();
+            assertThat(gauge(scrape, "promptloop_outbox_backlog")).isZero();
+            assertThat(gauge(scrape, "promptloop_outbox_oldest_age_seconds")).isZero();
+        });
+    }
+
+    private static double gauge(String scrape, String name) {
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " not on the scrape"));
     }
 
     @Test

@@ -9,13 +9,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * docker-compose (Debian's, 1.29) against podman's Docker-compatible socket, for one project name. podman runs
- * no healthchecks by itself without systemd, so while the stack runs a daemon thread calls {@code podman
- * healthcheck run} on every container of the project: that is what lets {@code depends_on: condition:
- * service_healthy} proceed.
+ * no healthchecks by itself without systemd, so while the stack runs, every container of the project gets a
+ * thread that calls {@code podman healthcheck run} at the container's healthcheck interval, as a Docker engine
+ * would: that is what lets {@code depends_on: condition: service_healthy} proceed.
  */
 final class Compose implements AutoCloseable {
 
@@ -49,6 +51,27 @@ final class Compose implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Null when podman's API answers on {@link #SOCKET}, else why not. A socket file nobody answers on (the
+     * {@code podman system service} that tools/setup/deploy.sh started has gone) is an error, not a reason to skip.
+     */
+    static String apiProblem() {
+        try (var channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(SOCKET))) {
+            channel.write(java.nio.ByteBuffer.wrap(
+                    "GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            var buffer = java.nio.ByteBuffer.allocate(256);
+            channel.read(buffer);
+            String reply = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+            return reply.startsWith("HTTP/1.") && reply.contains(" 200 ")
+                    ? null
+                    : "podman's API on " + SOCKET + " answered: "
+                            + reply.lines().findFirst().orElse("");
+        } catch (IOException e) {
+            return "podman's API on " + SOCKET + " does not answer (" + e.getMessage()
+                    + "): run tools/setup/deploy.sh as root, which starts podman system service";
+        }
     }
 
     /** {@code docker-compose up -d} with the healthcheck loop running; fails with the compose output. */
@@ -108,6 +131,7 @@ final class Compose implements AutoCloseable {
             return;
         }
         checking = true;
+        Set<String> watched = ConcurrentHashMap.newKeySet();
         healthchecks = Thread.ofPlatform().daemon().name("podman-healthchecks").start(() -> {
             while (checking) {
                 Result names = exec(
@@ -120,17 +144,51 @@ final class Compose implements AutoCloseable {
                                 "--format",
                                 "{{.Names}}"));
                 for (String name : names.output().strip().split("\\s+")) {
-                    if (!name.isBlank() && checking) {
-                        exec(Duration.ofSeconds(60), List.of("podman", "healthcheck", "run", name));
+                    if (!name.isBlank() && watched.add(name)) {
+                        Thread.ofVirtual().name("healthcheck-" + name).start(() -> checkEvery(name));
                     }
                 }
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException e) {
+                if (!pause(Duration.ofSeconds(1))) {
                     return;
                 }
             }
         });
+    }
+
+    /**
+     * What a Docker engine does for a container with a healthcheck: run it every {@code interval} of the
+     * container's own healthcheck (so {@code retries} × {@code interval} is the grace the compose file gives),
+     * for as long as a container of that name exists (down/up recreates it under the same name).
+     */
+    private void checkEvery(String container) {
+        Result configured = exec(
+                Duration.ofSeconds(30),
+                List.of("podman", "inspect", "--format", "{{.Config.Healthcheck.Interval}}", container));
+        if (configured.exit() != 0) {
+            return; // no healthcheck (the migrations): podman cannot print the interval of none
+        }
+        Duration interval;
+        try {
+            // Go's duration as podman prints it: 5s, 1m30s
+            String printed =
+                    configured.output().strip().lines().reduce((a, b) -> b).orElse("");
+            interval = Duration.parse("PT" + printed.toUpperCase(java.util.Locale.ROOT));
+        } catch (java.time.format.DateTimeParseException e) {
+            interval = Duration.ofSeconds(5);
+        }
+        while (checking && pause(interval)) {
+            exec(Duration.ofSeconds(60), List.of("podman", "healthcheck", "run", container));
+        }
+    }
+
+    private static boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private List<String> composeCommand(String... arguments) {

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,7 @@ class ComposeRehearsalIT {
                 "deployment rehearsal skipped by -Dpromptloop.rehearsal.skip=true");
         String unavailable = Compose.unavailableReason();
         assumeTrue(unavailable == null, () -> "deployment rehearsal skipped: " + unavailable);
+        assertThat(Compose.apiProblem()).as("podman's Docker-compatible API").isNull();
         for (String image : List.of("migrations", "ingest-service", "optimizer-service", "abtest-service")) {
             assertThat(podman("image", "exists", "promptloop/" + image + ":" + version))
                     .as("image promptloop/%s:%s, built by the Maven profile \"images\"", image, version)
@@ -120,7 +122,7 @@ class ComposeRehearsalIT {
                     .isZero();
             assertThat(again.output()).contains("global compatibility BACKWARD");
 
-            runKubernetesInitContainers(compose, project, dotEnv);
+            long checked = System.nanoTime();
 
             String registryRule = get(
                     "http://127.0.0.1:" + ports.get("REGISTRY_PORT") + "/apis/registry/v3/admin/rules/COMPATIBILITY",
@@ -148,10 +150,16 @@ class ComposeRehearsalIT {
             long exampleCount = scalar(jdbc, admin, examples);
 
             assertScrapes(ports);
+            long looped = System.nanoTime();
+
+            runKubernetesPods(compose, project);
+            long pods = System.nanoTime();
 
             compose.down(Duration.ofMinutes(3));
+            long down = System.nanoTime();
             compose.up(UP_TIMEOUT);
             awaitHealthy(compose);
+            long upAgain = System.nanoTime();
             assertThat(scalar(jdbc, admin, evaluations))
                     .as("evaluations after docker-compose down and up")
                     .isEqualTo(sent);
@@ -163,98 +171,181 @@ class ComposeRehearsalIT {
             assertThat(get(registryApi + "/groups/default/artifacts?limit=100", null))
                     .contains("agent-evaluations-value");
             System.out.printf(
-                    "rehearsal: whole compose rehearsal %d s%n",
-                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+                    "rehearsal: checks and second migrations run %d s, events to examples and scrapes %d s,"
+                            + " Kubernetes pods %d s, down %d s, up to healthy again %d s, whole rehearsal %d s%n",
+                    seconds(checked - healthy),
+                    seconds(looped - checked),
+                    seconds(pods - looped),
+                    seconds(down - pods),
+                    seconds(upAgain - down),
+                    seconds(System.nanoTime() - started));
         }
     }
 
     /**
-     * The {@code migrations} init container of every Deployment in {@code deploy/k8s}, as rendered by kustomize:
-     * same image, command and env names, Secrets substituted with this stack's values, run twice each on the
-     * compose network (the registry's cluster name {@code apicurio-registry} pointed at the compose registry).
+     * Each Deployment of {@code deploy/k8s} as a kubelet would start its pod, against this stack's PostgreSQL,
+     * Kafka and registry: the pod templates rendered by kustomize, the env exactly as declared with the Secrets of
+     * {@code deploy/k8s/examples/secrets} substituted, the cluster host names ({@code kafka-bootstrap}, {@code
+     * apicurio-registry}, the Secrets' {@code postgres}) pointed at the compose containers, user, read-only root,
+     * capabilities, tmpfs and memory limit as the manifest says. The three pods start together, as after {@code
+     * kubectl apply}: the init containers (the migrations) run concurrently against one database, then each
+     * service runs until its readiness probe, on the manifest's path and port, answers UP. The compose
+     * services are stopped meanwhile, so the machine runs three service JVMs, not six.
      */
-    @SuppressWarnings("unchecked")
-    private void runKubernetesInitContainers(Compose compose, String project, Map<String, String> dotEnv)
+    private void runKubernetesPods(Compose compose, String project) throws Exception {
+        String deployments = kustomize("deploy/k8s");
+        String exampleSecrets = kustomize("deploy/k8s/examples/secrets");
+        Map<String, Map<String, String>> secrets = PodTemplate.secrets(exampleSecrets);
+        Map<String, Map<String, String>> configMaps = PodTemplate.configMaps(deployments);
+        List<String> network = new ArrayList<>(List.of("--network", project + "_default"));
+        for (String[] host : List.of(
+                new String[] {"kafka-bootstrap", "kafka"},
+                new String[] {"apicurio-registry", "registry"},
+                new String[] {"postgres", "postgres"})) {
+            network.addAll(List.of("--add-host", host[0] + ":" + ipOf(compose.container(host[1]))));
+        }
+        Map<String, PodTemplate> pods = PodTemplate.deployments(deployments);
+        assertThat(pods).containsOnlyKeys("ingest-service", "optimizer-service", "abtest-service");
+
+        compose.compose(Duration.ofMinutes(2), "stop", "ingest-service", "optimizer-service", "abtest-service");
+        List<String> started = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            for (PodTemplate pod : pods.values()) {
+                results.add(executor.submit(() -> runPod(pod, secrets, configMaps, network, project, started)));
+            }
+            for (var result : results) {
+                try {
+                    System.out.println(result.get(UP_TIMEOUT.toMinutes(), TimeUnit.MINUTES));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof AssertionError assertion) {
+                        throw assertion;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            for (String container : started) {
+                podmanOutput("rm", "-f", "-t", "10", container);
+            }
+        }
+    }
+
+    private String runPod(
+            PodTemplate pod,
+            Map<String, Map<String, String>> secrets,
+            Map<String, Map<String, String>> configMaps,
+            List<String> network,
+            String project,
+            List<String> started)
             throws Exception {
-        Process render = new ProcessBuilder("kubectl", "kustomize", "deploy/k8s")
+        long begin = System.nanoTime();
+        for (PodTemplate.Container init : pod.initContainers()) {
+            List<String> command = new ArrayList<>(List.of("podman", "run", "--rm"));
+            command.addAll(network);
+            command.addAll(init.runOptions(init.environment(secrets, configMaps)));
+            command.add(init.image());
+            command.addAll(init.arguments());
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor())
+                    .as("init container %s of %s:%n%s", init.name(), pod.deployment(), output)
+                    .isZero();
+            assertThat(output).contains("global compatibility BACKWARD").contains("_app (member of promptloop_");
+        }
+        long initialised = System.nanoTime();
+        List<PodTemplate.Container> containers = pod.containers();
+        assertThat(containers).hasSize(1);
+        PodTemplate.Container service = containers.get(0);
+        int probePort = freePort();
+        String name = project + "-k8s-" + pod.deployment();
+        List<String> command = new ArrayList<>(List.of("podman", "run", "-d", "--name", name));
+        command.addAll(network);
+        int apiPort = freePort();
+        command.addAll(List.of("-p", "127.0.0.1:" + probePort + ":" + service.readinessPort()));
+        command.addAll(List.of("-p", "127.0.0.1:" + apiPort + ":" + service.containerPort("http")));
+        command.addAll(service.runOptions(service.environment(secrets, configMaps)));
+        command.add(service.image());
+        command.addAll(service.arguments());
+        started.add(name);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor())
+                .as(String.join(" ", command) + ":\n" + output)
+                .isZero();
+        String probe = "http://127.0.0.1:" + probePort + service.readinessPath();
+        try {
+            await(pod.deployment() + " ready on " + service.readinessPath() + " (port " + service.readinessPort() + ")")
+                    .atMost(UP_TIMEOUT)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
+                    .failFast(
+                            pod.deployment() + " exited",
+                            () -> podmanOutput("inspect", "--format", "{{.State.Status}}", name)
+                                    .strip()
+                                    .equals("exited"))
+                    .until(() -> readiness(probe), status -> status.contains("\"UP\""));
+        } catch (RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n--- podman logs " + name + " ---\n" + podmanLogs(name), e);
+        }
+        // the READER of the example Secret promptloop-http-users ({bcrypt} hash of change-me-reader) is let in
+        String api = Map.of(
+                        "ingest-service",
+                        "/api/sessions",
+                        "optimizer-service",
+                        "/api/runs",
+                        "abtest-service",
+                        "/api/tests")
+                .get(pod.deployment());
+        get("http://127.0.0.1:" + apiPort + api, "reader:change-me-reader");
+        return String.format(
+                "rehearsal: Kubernetes pod %s: init container %d s, service ready %d s",
+                pod.deployment(),
+                TimeUnit.NANOSECONDS.toSeconds(initialised - begin),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - initialised));
+    }
+
+    private String readiness(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
+    private static String podmanLogs(String container) {
+        try {
+            Process process = new ProcessBuilder("podman", "logs", "--tail", "80", container)
+                    .redirectErrorStream(true)
+                    .start();
+            return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no logs: " + e + ")";
+        }
+    }
+
+    private static String ipOf(String container) throws IOException, InterruptedException {
+        return podmanOutput(
+                        "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container)
+                .strip();
+    }
+
+    private String kustomize(String kustomization) throws IOException, InterruptedException {
+        Process render = new ProcessBuilder("kubectl", "kustomize", kustomization)
                 .directory(projectDirectory.toFile())
                 .redirectErrorStream(true)
                 .start();
         String rendered = new String(render.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(render.waitFor())
-                .as("kubectl kustomize deploy/k8s:\n" + rendered)
+                .as("kubectl kustomize " + kustomization + ":\n" + rendered)
                 .isZero();
-        String jdbc = "jdbc:postgresql://postgres:5432/promptloop";
-        Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
-        secrets.put(
-                "promptloop-db-owner",
-                Map.of("jdbc-url", jdbc, "username", "promptloop_admin", "password", dotEnv.get("POSTGRES_PASSWORD")));
-        for (String service : List.of("ingest", "optimizer", "abtest")) {
-            secrets.put(
-                    "promptloop-db-" + service,
-                    Map.of(
-                            "jdbc-url",
-                            jdbc,
-                            "username",
-                            service + "_app",
-                            "password",
-                            dotEnv.get(service.toUpperCase(java.util.Locale.ROOT) + "_DB_PASSWORD")));
-        }
-        String registryIp = podmanOutput(
-                        "inspect",
-                        "--format",
-                        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                        compose.container("registry"))
-                .strip();
-        int deployments = 0;
-        for (Object document : new org.yaml.snakeyaml.Yaml().loadAll(rendered)) {
-            Map<String, Object> object = (Map<String, Object>) document;
-            if (object == null || !"Deployment".equals(object.get("kind"))) {
-                continue;
-            }
-            deployments++;
-            Map<String, Object> podSpec = (Map<String, Object>)
-                    ((Map<String, Object>) ((Map<String, Object>) object.get("spec")).get("template")).get("spec");
-            List<Map<String, Object>> inits = (List<Map<String, Object>>) podSpec.get("initContainers");
-            assertThat(inits).hasSize(1);
-            Map<String, Object> init = inits.get(0);
-            List<String> command = new ArrayList<>(List.of(
-                    "podman",
-                    "run",
-                    "--rm",
-                    "--network",
-                    project + "_default",
-                    "--add-host",
-                    "apicurio-registry:" + registryIp));
-            for (Map<String, Object> env : (List<Map<String, Object>>) init.get("env")) {
-                String value = (String) env.get("value");
-                if (value == null) {
-                    Map<String, Object> ref =
-                            (Map<String, Object>) ((Map<String, Object>) env.get("valueFrom")).get("secretKeyRef");
-                    value = secrets.get((String) ref.get("name")).get((String) ref.get("key"));
-                }
-                command.addAll(List.of("-e", env.get("name") + "=" + value));
-            }
-            command.add((String) init.get("image"));
-            if (init.get("command") != null) {
-                command.addAll((List<String>) init.get("command"));
-            }
-            if (init.get("args") != null) {
-                command.addAll((List<String>) init.get("args"));
-            }
-            for (int run = 1; run <= 2; run++) {
-                Process process =
-                        new ProcessBuilder(command).redirectErrorStream(true).start();
-                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(process.waitFor())
-                        .as(
-                                "init container of %s, run %d:%n%s",
-                                ((Map<?, ?>) object.get("metadata")).get("name"), run, output)
-                        .isZero();
-                assertThat(output).contains("global compatibility BACKWARD").contains("_app (member of promptloop_");
-            }
-        }
-        assertThat(deployments).isEqualTo(3);
+        return rendered;
+    }
+
+    private static long seconds(long nanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(nanos);
     }
 
     private static String podmanOutput(String... arguments) throws IOException, InterruptedException {
@@ -281,8 +372,24 @@ class ComposeRehearsalIT {
             String credentials = unauthenticated
                     ? null
                     : "admin:" + dotEnv.get(service + "_ADMIN_PASSWORD").replaceFirst("^\\{noop}", "");
-            assertThat(get(url, credentials)).as(url).contains("jvm_memory_used_bytes");
+            String scrape = get(url, credentials);
+            assertThat(scrape).as(url).contains("jvm_memory_used_bytes");
+            // what the PrometheusRule's consumer-lag alert reads: each consumer's maximum partition lag, its group
+            // in Kafka's default client id (consumer-<group>-<n>)
+            List<String> lag = scrape.lines()
+                    .filter(line -> line.startsWith("kafka_consumer_fetch_manager_records_lag_max{"))
+                    .toList();
+            assertThat(lag)
+                    .as(url + ": kafka_consumer_fetch_manager_records_lag_max with the group in client_id")
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("client_id=\"consumer-promptloop-" + service.toLowerCase(Locale.ROOT) + "-"));
         }
+        // the README's first request, with the admin password of .env
+        get("http://127.0.0.1:" + ports.get("INGEST_PORT") + "/api/sessions", "admin:change-me");
+        String abtest = get("http://127.0.0.1:" + ports.get("ABTEST_MANAGEMENT_PORT") + "/actuator/prometheus", null);
+        assertThat(abtest)
+                .containsPattern("(?m)^promptloop_outbox_backlog(\\{[^}]*})? \\d+\\.\\d+$")
+                .containsPattern("(?m)^promptloop_outbox_oldest_age_seconds(\\{[^}]*})? ");
     }
 
     private void awaitHealthy(Compose compose) {

@@ -1,13 +1,17 @@
 package io.promptloop.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +35,8 @@ class KubernetesManifestsIT {
     @Test
     void shouldRenderAndValidateTheBaseAndEveryOverlay() throws Exception {
         assumeTools();
-        for (String kustomization : List.of("deploy/k8s", "deploy/k8s/overlays/keda", "deploy/k8s/monitoring")) {
+        for (String kustomization : List.of(
+                "deploy/k8s", "deploy/k8s/overlays/keda", "deploy/k8s/monitoring", "deploy/k8s/examples/secrets")) {
             String rendered = render(kustomization);
             Run validation = validate(rendered);
             assertThat(validation.exit())
@@ -81,6 +86,65 @@ class KubernetesManifestsIT {
         assertThat(keda)
                 .contains("maxReplicaCount: 2\n  minReplicaCount: 1\n  scaleTargetRef:\n    name: ingest-service");
         assertThat(base).containsPattern("maxReplicas: 2\\s+metrics:[\\s\\S]*?name: ingest-service");
+    }
+
+    /**
+     * Every env entry of every container (init containers included) resolves against the documented example
+     * Secrets, as the kubelet resolves it; the deployment rehearsal then starts the images with exactly these
+     * values. Only the optional OpenAI key may be absent.
+     */
+    @Test
+    void shouldResolveTheEnvOfEveryContainerFromTheDocumentedSecrets() throws Exception {
+        assumeTools();
+        String base = render("deploy/k8s");
+        Map<String, Map<String, String>> secrets = PodTemplate.secrets(render("deploy/k8s/examples/secrets"));
+        Map<String, Map<String, String>> configMaps = PodTemplate.configMaps(base);
+        Map<String, PodTemplate> pods = PodTemplate.deployments(base);
+        assertThat(pods).containsOnlyKeys("ingest-service", "optimizer-service", "abtest-service");
+        for (PodTemplate pod : pods.values()) {
+            PodTemplate.Container service = pod.containers().get(0);
+            Map<String, String> environment = service.environment(secrets, configMaps);
+            assertThat(environment)
+                    .as(pod.deployment())
+                    .containsKeys(
+                            "SPRING_DATASOURCE_URL",
+                            "SPRING_DATASOURCE_USERNAME",
+                            "SPRING_DATASOURCE_PASSWORD",
+                            "PROMPTLOOP_SECURITY_USERS_0_PASSWORD")
+                    .doesNotContainKey("PROMPTLOOP_OPTIMIZER_REFLECTION_OPENAI_API_KEY");
+            assertThat(environment.get("PROMPTLOOP_SECURITY_USERS_0_PASSWORD")).startsWith("{bcrypt}$2a$10$");
+            assertThat(service.readinessPath()).isEqualTo("/actuator/health/readiness");
+            assertThat(service.readinessPort()).isEqualTo(Integer.parseInt(environment.get("MANAGEMENT_SERVER_PORT")));
+            PodTemplate.Container migrations = pod.initContainers().get(0);
+            assertThat(migrations.environment(secrets, configMaps))
+                    .containsKeys(
+                            "PROMPTLOOP_MIGRATIONS_JDBC_URL",
+                            "PROMPTLOOP_MIGRATIONS_PASSWORD",
+                            "PROMPTLOOP_LOGIN_"
+                                    + pod.deployment().replace("-service", "").toUpperCase(Locale.ROOT) + "_PASSWORD");
+        }
+    }
+
+    /** A Secret key a Deployment needs and nobody documents fails before any container starts, naming all. */
+    @Test
+    void shouldFailClearlyWhenADeploymentNeedsASecretKeyThatIsMissing() throws Exception {
+        assumeTools();
+        Map<String, Map<String, String>> secrets =
+                new LinkedHashMap<>(PodTemplate.secrets(render("deploy/k8s/examples/secrets")));
+        Map<String, String> ingest = new LinkedHashMap<>(secrets.get("promptloop-db-ingest"));
+        ingest.remove("password");
+        secrets.put("promptloop-db-ingest", ingest);
+        secrets.remove("promptloop-http-users");
+        Map<String, PodTemplate> pods = PodTemplate.deployments(render("deploy/k8s"));
+
+        assertThatThrownBy(() -> pods.get("ingest-service").containers().get(0).environment(secrets, Map.of()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Deployment ingest-service, container ingest-service: env SPRING_DATASOURCE_PASSWORD"
+                        + " needs Secret promptloop-db-ingest key password, which it lacks (its keys: jdbc-url,"
+                        + " username); Kubernetes would not start this container (CreateContainerConfigError)");
+        assertThatThrownBy(() -> pods.get("abtest-service").containers().get(0).environment(secrets, Map.of()))
+                .hasMessageContaining("env PROMPTLOOP_SECURITY_USERS_0_NAME needs Secret promptloop-http-users,"
+                        + " which does not exist");
     }
 
     private static List<String> imagesOf(String rendered) {

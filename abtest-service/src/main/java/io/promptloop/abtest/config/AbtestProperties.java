@@ -70,8 +70,14 @@ public record AbtestProperties(
             @DefaultValue("5.0") @DecimalMin("0") double minImprovementPercent,
             @DefaultValue("24h") @NotNull Duration maxRunAge) {}
 
-    /** The outbox relay that publishes routing and decisions. */
+    /**
+     * The outbox relay that publishes routing and decisions.
+     *
+     * @param backlogInterval how often the outbox backlog gauges ({@code promptloop_outbox_backlog}, {@code
+     *     promptloop_outbox_oldest_age_seconds}) are read from the database; a scrape never waits for it
+     */
     public record Relay(
             @DefaultValue("200ms") @NotNull Duration interval,
-            @DefaultValue("200") @Min(1) @Max(10000) int batchSize) {}
+            @DefaultValue("200") @Min(1) @Max(10000) int batchSize,
+            @DefaultValue("10s") @NotNull Duration backlogInterval) {}
 }
