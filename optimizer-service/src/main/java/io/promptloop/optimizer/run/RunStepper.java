@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,7 +58,23 @@ public class RunStepper {
     private final OptimizerProperties properties;
     private final JsonMapper json;
     private final Clock clock;
-    private final GepaEngine gepa = new GepaEngine();
+    /**
+     * The GEPA engine of each run this replica stepped lately, with the state it derived, so that a step goes on
+     * where the last one stopped instead of replaying the run. Safe to keep across transactions: the engine derives
+     * its state only from recorded facts that are never rewritten (the snapshot is read before the step writes
+     * anything), and it starts over by itself when given a snapshot that does not extend what it followed. A run
+     * another replica stepped meanwhile only extends it. A replica that starts, or a run not among the last
+     * {@value #CACHED_ENGINES}, replays the stored history once.
+     */
+    private final Map<UUID, GepaEngine> engines =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<UUID, GepaEngine> eldest) {
+                    return size() > CACHED_ENGINES;
+                }
+            });
+
+    private static final int CACHED_ENGINES = 64;
     private final BootstrapPlan bootstrap = new BootstrapPlan();
 
     RunStepper(
@@ -116,14 +133,23 @@ public class RunStepper {
         RunConfig config = json.readValue(run.configJson(), RunConfig.class);
         List<CandidateRow> candidates = store.candidates(runId);
         RunSnapshot snapshot = snapshot(run, config, candidates);
-        Decision decision =
-                run.optimizerType().equals("bootstrap_fewshot") ? bootstrap.decide(snapshot) : gepa.decide(snapshot);
+        Decision decision = run.optimizerType().equals("bootstrap_fewshot")
+                ? bootstrap.decide(snapshot)
+                : decideGepa(runId, snapshot);
+        if (decision instanceof Decision.Finished) engines.remove(runId);
         return switch (decision) {
             case Decision.NeedScores need -> requestScores(run, candidates, need);
             case Decision.NeedReflection need -> reflect(run, config, candidates, snapshot, need);
             case Decision.NeedMerge need -> merge(run, candidates, need);
             case Decision.Finished finished -> finish(run, candidates, snapshot, finished);
         };
+    }
+
+    private Decision decideGepa(UUID runId, RunSnapshot snapshot) {
+        GepaEngine engine = engines.computeIfAbsent(runId, id -> new GepaEngine());
+        synchronized (engine) { // steps of one run are serialised by its row lock; this makes the state visible
+            return engine.decide(snapshot);
+        }
     }
 
     private RunSnapshot snapshot(RunRow run, RunConfig config, List<CandidateRow> candidates) {
@@ -315,7 +341,7 @@ public class RunStepper {
             RunRow run, List<CandidateRow> candidates, RunSnapshot snapshot, Decision.Finished finished) {
         List<Integer> accepted = run.optimizerType().equals("bootstrap_fewshot")
                 ? candidates.stream().map(CandidateRow::index).toList()
-                : gepa.accepted(snapshot);
+                : new GepaEngine().accepted(snapshot);
         for (CandidateRow c : candidates) {
             Double validation = meanValidation(snapshot, c.index());
             store.markCandidate(c.id(), validation, accepted.contains(c.index()) && validation != null);
@@ -386,6 +412,7 @@ public class RunStepper {
     }
 
     public void fail(RunRow run, String reason) {
+        engines.remove(run.runId());
         if (store.fail(run.runId(), reason, "failed") > 0) {
             publisher.failedAfterCommit(run, reason);
             log.warn("run {} failed: {}", run.runId(), reason);

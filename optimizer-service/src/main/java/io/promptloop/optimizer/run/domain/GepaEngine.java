@@ -7,6 +7,7 @@ import io.promptloop.optimizer.run.domain.Decision.NeedScores;
 import io.promptloop.optimizer.run.domain.Decision.Purpose;
 import io.promptloop.optimizer.run.domain.Decision.StopReason;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,68 +18,231 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * GEPA (reflective prompt evolution) as a pure function from what a run has recorded to what it needs next.
+ * GEPA (reflective prompt evolution) as a function from what a run has recorded to what it needs next.
  *
- * <p>Each call replays the run from its start: the seed's validation, then per iteration t a parent sampled
- * from the Pareto front of the accepted candidates under the run's {@link FrontierType} ({@link ParetoFront}), a minibatch of train examples
+ * <p>The path of a run: the seed's validation, then per iteration t a parent sampled from the Pareto front of the
+ * accepted candidates under the run's {@link FrontierType} ({@link ParetoFront}), a minibatch of train examples
  * ({@link Minibatches}), the parent's scores on it, a reflection that proposes a child, the child's scores on
  * the same minibatch, acceptance only if the child's minibatch sum is strictly higher, and then the child's
- * full validation. Randomness comes from {@code (seed, iteration)} alone, so the replay of a run resumed after
- * a crash takes exactly the path the uninterrupted run would have taken. Stoppers (budget, no improvement,
- * wall time) are checked only before an iteration that has not begun yet. With {@link GepaConfig#maxMerges()} above
- * zero, an iteration right after one that accepted a candidate merges two front candidates with a common ancestor
- * instead ({@link GuidelineMerge}), when such a pair exists: the merge is scored on the iteration's minibatch
- * (budget spent like any evaluation), accepted only if strictly better there than both parents, then validated.
- * Source: Agrawal et al., "GEPA:
- * Reflective Prompt Evolution Can Outperform Reinforcement Learning" (2025), Algorithm 1.
+ * full validation. Randomness comes from {@code (seed, iteration)} alone, so a run resumed after a crash takes
+ * exactly the path the uninterrupted run would have taken. Stoppers (budget, no improvement, wall time) are checked
+ * only before an iteration that has not begun yet. With {@link GepaConfig#maxMerges()} above zero, an iteration
+ * right after one that accepted a candidate merges two front candidates with a common ancestor instead
+ * ({@link GuidelineMerge}), when such a pair exists: the merge is scored on the iteration's minibatch (budget spent
+ * like any evaluation), accepted only if strictly better there than both parents, then validated. Source: Agrawal
+ * et al., "GEPA: Reflective Prompt Evolution Can Outperform Reinforcement Learning" (2025), Algorithm 1.
+ *
+ * <p>An engine follows one run and keeps what it derived: the loop's state at the start of the first iteration it
+ * has not finished, with the accepted candidates' fronts ({@link IncrementalFront}). A call goes on from there, so a
+ * step costs the iterations it finishes, not the run's history. The result is the one a replay from the start
+ * would give, because a finished iteration depends only on what cannot change (recorded scores, reflections and
+ * candidates are never rewritten) — with one exception kept exact: an iteration at or after
+ * {@link RunSnapshot#iterationsStarted()} checks the stoppers against the snapshot's budget and clock, so such an
+ * iteration, even finished, is only kept for this call (on a copy) and checked again on the next. A new engine, or
+ * one given a snapshot that does not extend the one it followed (another run, another configuration, fewer
+ * iterations or candidates), starts over from the seed: one replay, as after a crash.
  */
 public final class GepaEngine {
 
+    /** The loop's state at the start of iteration {@code t}; every earlier iteration is finished. */
+    private static final class Checkpoint {
+        int t;
+        final List<Integer> accepted;
+        final BitSet acceptedSet;
+        int best;
+        double bestScore;
+        int sinceImprovement;
+        int perfectInARow;
+        int mergesTried;
+        boolean lastIterationAccepted;
+        final Set<List<Integer>> triedPairs;
+        final Fronts fronts;
+
+        Checkpoint(RunSnapshot run) {
+            accepted = new ArrayList<>(List.of(0));
+            acceptedSet = new BitSet();
+            acceptedSet.set(0);
+            bestScore = meanValidation(run, 0);
+            triedPairs = new HashSet<>();
+            fronts = new Fronts(run.config(), run.validationIds().size());
+        }
+
+        private Checkpoint(Checkpoint from) {
+            t = from.t;
+            accepted = new ArrayList<>(from.accepted);
+            acceptedSet = (BitSet) from.acceptedSet.clone();
+            best = from.best;
+            bestScore = from.bestScore;
+            sinceImprovement = from.sinceImprovement;
+            perfectInARow = from.perfectInARow;
+            mergesTried = from.mergesTried;
+            lastIterationAccepted = from.lastIterationAccepted;
+            triedPairs = new HashSet<>(from.triedPairs);
+            fronts = from.fronts.copy();
+        }
+
+        Checkpoint copy() {
+            return new Checkpoint(this);
+        }
+
+        void accept(RunSnapshot run, int child) {
+            accepted.add(child);
+            acceptedSet.set(child);
+            double childScore = meanValidation(run, child);
+            if (childScore > bestScore) {
+                best = child;
+                bestScore = childScore;
+                sinceImprovement = 0;
+            } else {
+                sinceImprovement++;
+            }
+        }
+    }
+
+    /**
+     * The selection over the accepted candidates, brought up to date lazily: a candidate's row joins the fronts at
+     * the first selection after its acceptance, which is when a replay would first build a front holding it (so a
+     * bad value fails at the same point).
+     */
+    private static final class Fronts {
+        private final IncrementalFront incremental; // null for the legacy selection
+        private final List<double[]> legacyRows; // the legacy selection is recomputed from the rows when they change
+        private ParetoFront legacy;
+
+        Fronts(GepaConfig config, int examples) {
+            incremental = config.legacySelection() ? null : new IncrementalFront(config.frontierType(), examples);
+            legacyRows = config.legacySelection() ? new ArrayList<>() : null;
+        }
+
+        private Fronts(Fronts from) {
+            incremental = from.incremental == null ? null : from.incremental.copy();
+            legacyRows = from.legacyRows == null ? null : new ArrayList<>(from.legacyRows);
+            legacy = from.legacy;
+        }
+
+        Fronts copy() {
+            return new Fronts(this);
+        }
+
+        ParetoFront select(RunSnapshot run, List<Integer> accepted) {
+            if (incremental == null) {
+                if (legacy == null || legacyRows.size() < accepted.size()) {
+                    for (int p = legacyRows.size(); p < accepted.size(); p++)
+                        legacyRows.add(validationRow(run, accepted.get(p)));
+                    legacy = ParetoFront.byScoreDominance(legacyRows.toArray(double[][]::new));
+                }
+                return legacy;
+            }
+            for (int p = incremental.size(); p < accepted.size(); p++) {
+                int candidate = accepted.get(p);
+                Map<String, double[]> objectives = run.config().frontierType() == FrontierType.INSTANCE
+                        ? Map.of()
+                        : objectiveRows(run, candidate, incremental.size() == 0 ? null : incremental.objectives());
+                incremental.add(validationRow(run, candidate), objectives);
+            }
+            return incremental.select();
+        }
+    }
+
+    private Checkpoint committed;
+    private GepaConfig followedConfig;
+    private List<String> followedTrain;
+    private List<String> followedValidation;
+    private Candidate lastAccepted;
+    private double[] seedValidation;
+    private int replays;
+
+    /** What the run needs next; an engine kept between calls of the same run goes on where it stopped. */
     public Decision decide(RunSnapshot run) {
         if (run.validationIds().isEmpty() || run.trainIds().isEmpty()) {
             throw new IllegalStateException("a GEPA run needs at least one train and one validation example");
         }
-        GepaConfig config = run.config();
-        List<Integer> accepted = new ArrayList<>(List.of(0));
-        List<String> missing = missing(run, 0, run.validationIds());
-        if (!missing.isEmpty()) return new NeedScores(-1, 0, missing, Purpose.SEED_VALIDATION);
+        if (committed != null && !extendsFollowed(run)) committed = null;
+        if (committed == null) {
+            List<String> missing = missing(run, 0, run.validationIds());
+            if (!missing.isEmpty()) return new NeedScores(-1, 0, missing, Purpose.SEED_VALIDATION);
+            committed = new Checkpoint(run);
+            replays++;
+            followedConfig = run.config();
+            followedTrain = run.trainIds();
+            followedValidation = run.validationIds();
+            seedValidation = validationRow(run, 0);
+        }
+        try {
+            Decision decision = advance(run);
+            lastAccepted = run.candidates().get(committed.accepted.getLast());
+            return decision;
+        } catch (RuntimeException e) {
+            committed = null; // the next call replays from the start and meets the same fault
+            throw e;
+        }
+    }
 
-        int best = 0;
-        double bestScore = meanValidation(run, 0);
-        int sinceImprovement = 0;
-        int perfectInARow = 0;
+    /** An engine in the same state that goes on independently (for benchmarks that time one step many times). */
+    GepaEngine copy() {
+        GepaEngine copy = new GepaEngine();
+        copy.committed = committed == null ? null : committed.copy();
+        copy.followedConfig = followedConfig;
+        copy.followedTrain = followedTrain;
+        copy.followedValidation = followedValidation;
+        copy.lastAccepted = lastAccepted;
+        copy.seedValidation = seedValidation;
+        copy.replays = replays;
+        return copy;
+    }
+
+    /** How many times this engine started from the seed (once, unless a snapshot did not extend the last). */
+    int replays() {
+        return replays;
+    }
+
+    /** Whether the snapshot is a later view of the run this engine followed (cheap checks, no history pass). */
+    private boolean extendsFollowed(RunSnapshot run) {
+        if (!run.config().equals(followedConfig)
+                || !run.trainIds().equals(followedTrain)
+                || !run.validationIds().equals(followedValidation)
+                || run.iterationsStarted() < committed.t) return false;
+        int last = committed.accepted.getLast();
+        if (run.candidates().size() <= last || !run.candidates().get(last).equals(lastAccepted)) return false;
+        for (int e = 0; e < seedValidation.length; e++) {
+            var score = run.score(0, run.validationIds().get(e));
+            if (score.isEmpty() || Double.compare(score.getAsDouble(), seedValidation[e]) != 0) return false;
+        }
+        return true;
+    }
+
+    /** Runs iterations from the checkpoint until one needs something; finished iterations before the frontier commit. */
+    private Decision advance(RunSnapshot run) {
+        GepaConfig config = run.config();
         // after this many minibatches in a row on which the chosen parent is already perfect, there is nothing
         // left to learn from the train set (two epochs' worth of batches)
         int convergedAfter = 2
                 * Math.ceilDiv(
                         run.trainIds().size(),
                         Math.min(config.minibatchSize(), run.trainIds().size()));
-        int mergesTried = 0;
-        boolean lastIterationAccepted = false;
-        Set<List<Integer>> triedPairs = new HashSet<>();
-        for (int t = 0; ; t++) {
+        Checkpoint s = committed;
+        List<String> missing;
+        for (; ; ) {
+            int t = s.t;
             boolean frontier = t >= run.iterationsStarted();
             if (frontier) {
                 StopReason stop =
-                        perfectInARow >= convergedAfter ? StopReason.CONVERGED : stopper(run, sinceImprovement);
-                if (stop != null) return new Finished(best, bestScore, meanValidation(run, 0), stop, t);
+                        s.perfectInARow >= convergedAfter ? StopReason.CONVERGED : stopper(run, s.sinceImprovement);
+                if (stop != null) return new Finished(s.best, s.bestScore, meanValidation(run, 0), stop, t);
             }
-            ParetoFront front = front(run, accepted);
+            ParetoFront front = s.fronts.select(run, s.accepted);
             List<String> minibatch = Minibatches.forIteration(run.trainIds(), t, config.minibatchSize(), config.seed());
 
             // merge (optional): right after an iteration that accepted a candidate, while merges remain
-            MergePlan merge = config.maxMerges() > 0 && lastIterationAccepted && mergesTried < config.maxMerges()
+            MergePlan merge = config.maxMerges() > 0 && s.lastIterationAccepted && s.mergesTried < config.maxMerges()
                     ? mergePlan(
                             run,
                             front,
-                            accepted,
-                            triedPairs,
+                            s.accepted,
+                            s.triedPairs,
                             new SplittableRandom(mix(config.seed() ^ MERGE_STREAM, t)))
                     : null;
-            lastIterationAccepted = false;
             if (merge != null) {
-                mergesTried++;
-                triedPairs.add(List.of(merge.first(), merge.second()));
                 for (int p : List.of(merge.first(), merge.second())) {
                     missing = missing(run, p, minibatch);
                     if (!missing.isEmpty()) return new NeedScores(t, p, missing, Purpose.PARENT_MINIBATCH);
@@ -89,57 +253,63 @@ public final class GepaEngine {
                 missing = missing(run, child, minibatch);
                 if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_MINIBATCH);
                 double parentsBest = Math.max(sum(run, merge.first(), minibatch), sum(run, merge.second(), minibatch));
-                if (accepted.contains(child) || sum(run, child, minibatch) <= parentsBest) {
-                    sinceImprovement++;
-                    continue; // not strictly better than both parents on the minibatch: rejected
+                boolean rejected = s.acceptedSet.get(child) || sum(run, child, minibatch) <= parentsBest;
+                if (!rejected) {
+                    missing = missing(run, child, run.validationIds());
+                    if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
                 }
-                missing = missing(run, child, run.validationIds());
-                if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
-                accepted.add(child);
-                double childScore = meanValidation(run, child);
-                if (childScore > bestScore) {
-                    best = child;
-                    bestScore = childScore;
-                    sinceImprovement = 0;
-                } else {
-                    sinceImprovement++;
-                }
+                s = writable(s, frontier);
+                s.mergesTried++;
+                s.triedPairs.add(List.of(merge.first(), merge.second()));
+                s.lastIterationAccepted = false;
+                if (rejected) s.sinceImprovement++; // not strictly better than both parents on the minibatch
+                else s.accept(run, child);
+                s.t++;
                 continue;
             }
 
-            int parent = accepted.get(front.sample(new SplittableRandom(mix(config.seed(), t))));
+            int parent = s.accepted.get(front.sample(new SplittableRandom(mix(config.seed(), t))));
 
             missing = missing(run, parent, minibatch);
             if (!missing.isEmpty()) return new NeedScores(t, parent, missing, Purpose.PARENT_MINIBATCH);
             double parentSum = sum(run, parent, minibatch);
             if (parentSum >= config.perfectScore() * minibatch.size()) {
-                sinceImprovement++;
-                perfectInARow++;
+                s = writable(s, frontier);
+                s.lastIterationAccepted = false;
+                s.sinceImprovement++;
+                s.perfectInARow++;
+                s.t++;
                 continue; // nothing to learn from a perfect minibatch
             }
-            perfectInARow = 0;
             Integer child = run.reflections().get(t);
             if (child == null) return new NeedReflection(t, parent, minibatch);
 
             missing = missing(run, child, minibatch);
             if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_MINIBATCH);
-            if (accepted.contains(child) || sum(run, child, minibatch) <= parentSum) {
-                sinceImprovement++;
-                continue; // not strictly better on the minibatch: rejected
+            boolean rejected = s.acceptedSet.get(child) || sum(run, child, minibatch) <= parentSum;
+            if (!rejected) {
+                missing = missing(run, child, run.validationIds());
+                if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
             }
-            missing = missing(run, child, run.validationIds());
-            if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
-            accepted.add(child);
-            lastIterationAccepted = true;
-            double childScore = meanValidation(run, child);
-            if (childScore > bestScore) {
-                best = child;
-                bestScore = childScore;
-                sinceImprovement = 0;
+            s = writable(s, frontier);
+            s.perfectInARow = 0;
+            if (rejected) {
+                s.lastIterationAccepted = false;
+                s.sinceImprovement++; // not strictly better on the minibatch
             } else {
-                sinceImprovement++;
+                s.lastIterationAccepted = true;
+                s.accept(run, child);
             }
+            s.t++;
         }
+    }
+
+    /**
+     * The state an iteration that just finished may change: the kept one, or, for an iteration at or after the run's
+     * {@code iterationsStarted} (whose stoppers the next call checks anew), a copy for this call only.
+     */
+    private Checkpoint writable(Checkpoint s, boolean frontier) {
+        return frontier && s == committed ? committed.copy() : s;
     }
 
     /** Stream of the merge choices, apart from the parent choices' stream. */
@@ -262,6 +432,40 @@ public final class GepaEngine {
             }
         }
         return ParetoFront.of(run.config().frontierType(), scores, objectives);
+    }
+
+    /** A candidate's scores on the validation examples, in their order. */
+    private static double[] validationRow(RunSnapshot run, int candidate) {
+        double[] row = new double[run.validationIds().size()];
+        for (int e = 0; e < row.length; e++)
+            row[e] = run.score(candidate, run.validationIds().get(e)).orElseThrow();
+        return row;
+    }
+
+    /**
+     * The objectives beside the score that the candidate carries on every validation example (the others cannot
+     * join a front: {@link #front}), restricted to {@code taking part} when given.
+     */
+    private static Map<String, double[]> objectiveRows(RunSnapshot run, int candidate, Set<String> takingPart) {
+        var byExample = run.objectives().getOrDefault(candidate, Map.of());
+        Set<String> names = new TreeSet<>();
+        for (var byName : byExample.values()) names.addAll(byName.keySet());
+        names.remove(ParetoFront.SCORE);
+        if (takingPart != null) names.retainAll(takingPart);
+        Map<String, double[]> rows = new TreeMap<>();
+        for (String name : names) {
+            double[] row = new double[run.validationIds().size()];
+            boolean complete = true;
+            for (int e = 0; e < row.length && complete; e++) {
+                Double v = byExample
+                        .getOrDefault(run.validationIds().get(e), Map.of())
+                        .get(name);
+                if (v == null) complete = false;
+                else row[e] = v;
+            }
+            if (complete) rows.put(name, row);
+        }
+        return rows;
     }
 
     private static double[][] objectiveMatrix(RunSnapshot run, List<Integer> candidates, String name) {

@@ -6,10 +6,8 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
@@ -72,25 +70,14 @@ public final class ParetoFront {
             validate(name, values, examples);
             metrics.put(name, values);
         }
-        List<BitSet> fronts = new ArrayList<>();
-        if (type == FrontierType.INSTANCE || type == FrontierType.HYBRID) {
-            for (int e = 0; e < examples; e++) fronts.add(best(scores, e));
+        IncrementalFront front = new IncrementalFront(type, examples);
+        for (int c = 0; c < scores.length; c++) {
+            Map<String, double[]> row = new LinkedHashMap<>();
+            for (var metric : metrics.entrySet())
+                if (!metric.getKey().equals(SCORE)) row.put(metric.getKey(), metric.getValue()[c]);
+            front.add(scores[c], row);
         }
-        if (type == FrontierType.OBJECTIVE || type == FrontierType.HYBRID) {
-            for (double[][] values : metrics.values()) {
-                double[][] means = new double[values.length][1];
-                for (int c = 0; c < values.length; c++) means[c][0] = mean(values[c]);
-                fronts.add(best(means, 0));
-            }
-        }
-        if (type == FrontierType.CARTESIAN) {
-            for (int e = 0; e < examples; e++) for (double[][] values : metrics.values()) fronts.add(best(values, e));
-        }
-        double[] aggregate = new double[scores.length];
-        for (int c = 0; c < scores.length; c++) aggregate[c] = mean(scores[c]);
-        List<Set<Integer>> asSets = new ArrayList<>();
-        for (BitSet f : fronts) asSets.add(f.stream().boxed().collect(java.util.stream.Collectors.toSet()));
-        return ofFronts(asSets, aggregate);
+        return front.select();
     }
 
     /**
@@ -100,44 +87,82 @@ public final class ParetoFront {
      * @param aggregateScores mean validation score per candidate index (the order in which removal is tried)
      */
     public static ParetoFront ofFronts(List<? extends Collection<Integer>> fronts, double[] aggregateScores) {
-        List<int[]> members = new ArrayList<>(fronts.size());
-        for (Collection<Integer> f : fronts)
-            members.add(f.stream().mapToInt(Integer::intValue).sorted().toArray());
-        LinkedHashSet<Integer> firstAppearance = new LinkedHashSet<>();
-        for (int[] f : members) for (int c : f) firstAppearance.add(c);
-        if (firstAppearance.isEmpty()) throw new IllegalArgumentException("no candidate is on any front");
-        for (int c : firstAppearance) {
-            if (c < 0 || c >= aggregateScores.length)
-                throw new IllegalArgumentException("candidate " + c + " is on a front but has no aggregate score ("
-                        + aggregateScores.length + " given)");
-            if (Double.isNaN(aggregateScores[c]))
-                throw new IllegalArgumentException("aggregate score of candidate " + c + " is NaN");
+        int[][] members = new int[fronts.size()][];
+        int[] counts = new int[fronts.size()];
+        int index = 0;
+        for (Collection<Integer> f : fronts) {
+            members[index] = f.stream().mapToInt(Integer::intValue).sorted().toArray();
+            counts[index] = members[index].length;
+            for (int c : members[index]) {
+                if (c < 0 || c >= aggregateScores.length)
+                    throw new IllegalArgumentException("candidate " + c + " is on a front but has no aggregate score ("
+                            + aggregateScores.length + " given)");
+                if (Double.isNaN(aggregateScores[c]))
+                    throw new IllegalArgumentException("aggregate score of candidate " + c + " is NaN");
+            }
+            index++;
         }
-        Integer[] order = firstAppearance.toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble(c -> aggregateScores[c])); // stable: ties by first appearance
-        int[] alive = new int[members.size()];
-        Map<Integer, List<Integer>> frontsOf = new LinkedHashMap<>();
-        for (int f = 0; f < members.size(); f++) {
-            alive[f] = members.get(f).length;
-            for (int c : members.get(f))
-                frontsOf.computeIfAbsent(c, k -> new ArrayList<>()).add(f);
+        return prune(members, counts, aggregateScores, aggregateScores.length);
+    }
+
+    /**
+     * The reference's {@code remove_dominated_programs} and frequency count: the candidates on some front, in
+     * ascending aggregate order (ties by first appearance: fronts in key order, members ascending), each removed
+     * when every front that holds it still holds another; one scan is enough (see the class comment). Then each
+     * survivor with the number of fronts it is on, in order of first appearance.
+     *
+     * @param members per front in key order, its members ascending in {@code members[f][0..counts[f])}
+     * @param aggregate mean validation score per candidate
+     * @param candidates candidates are {@code 0..candidates-1}
+     */
+    static ParetoFront prune(int[][] members, int[] counts, double[] aggregate, int candidates) {
+        boolean[] seen = new boolean[candidates];
+        int[] appearance = new int[candidates];
+        int[] memberships = new int[candidates];
+        int onFronts = 0;
+        for (int f = 0; f < members.length; f++) {
+            for (int i = 0; i < counts[f]; i++) {
+                int c = members[f][i];
+                if (!seen[c]) {
+                    seen[c] = true;
+                    appearance[onFronts++] = c;
+                }
+                memberships[c]++;
+            }
         }
-        BitSet removed = new BitSet();
+        if (onFronts == 0) throw new IllegalArgumentException("no candidate is on any front");
+        // the fronts of each candidate (compressed rows)
+        int[] start = new int[candidates + 1];
+        for (int c = 0; c < candidates; c++) start[c + 1] = start[c] + memberships[c];
+        int[] next = Arrays.copyOf(start, candidates);
+        int[] frontsOf = new int[start[candidates]];
+        for (int f = 0; f < members.length; f++)
+            for (int i = 0; i < counts[f]; i++) frontsOf[next[members[f][i]]++] = f;
+
+        Integer[] order = new Integer[onFronts];
+        for (int i = 0; i < onFronts; i++) order[i] = appearance[i];
+        Arrays.sort(order, Comparator.comparingDouble(c -> aggregate[c])); // stable: ties by first appearance
+        int[] alive = Arrays.copyOf(counts, counts.length);
+        boolean[] removed = new boolean[candidates];
         for (int c : order) {
             boolean coveredEverywhere = true;
-            for (int f : frontsOf.get(c)) {
-                if (alive[f] < 2) {
+            for (int i = start[c]; i < start[c + 1]; i++) {
+                if (alive[frontsOf[i]] < 2) {
                     coveredEverywhere = false;
                     break;
                 }
             }
             if (coveredEverywhere) {
-                removed.set(c);
-                for (int f : frontsOf.get(c)) alive[f]--;
+                removed[c] = true;
+                for (int i = start[c]; i < start[c + 1]; i++) alive[frontsOf[i]]--;
             }
         }
+        // a survivor's first appearance and its number of fronts are what they were before the removals
         Map<Integer, Integer> frequency = new LinkedHashMap<>();
-        for (int[] f : members) for (int c : f) if (!removed.get(c)) frequency.merge(c, 1, Integer::sum);
+        for (int i = 0; i < onFronts; i++) {
+            int c = appearance[i];
+            if (!removed[c]) frequency.put(c, memberships[c]);
+        }
         return new ParetoFront(frequency);
     }
 

@@ -1,0 +1,289 @@
+package io.promptloop.optimizer.run.domain;
+
+import io.promptloop.optimizer.run.domain.Decision.Finished;
+import io.promptloop.optimizer.run.domain.Decision.NeedMerge;
+import io.promptloop.optimizer.run.domain.Decision.NeedReflection;
+import io.promptloop.optimizer.run.domain.Decision.NeedScores;
+import io.promptloop.optimizer.run.domain.Decision.Purpose;
+import io.promptloop.optimizer.run.domain.Decision.StopReason;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * {@link GepaEngine} as it was before issue 12, verbatim but for its name and its front ({@link
+ * FromScratchParetoFront}): every call replays the run from its start and recomputes the front at every iteration.
+ * Kept as the oracle of {@code IncrementalGepaEngineTest} and the "before" of {@link GepaEngineBenchmark}.
+ */
+final class ReplayingGepaEngine {
+
+    public Decision decide(RunSnapshot run) {
+        if (run.validationIds().isEmpty() || run.trainIds().isEmpty()) {
+            throw new IllegalStateException("a GEPA run needs at least one train and one validation example");
+        }
+        GepaConfig config = run.config();
+        List<Integer> accepted = new ArrayList<>(List.of(0));
+        List<String> missing = missing(run, 0, run.validationIds());
+        if (!missing.isEmpty()) return new NeedScores(-1, 0, missing, Purpose.SEED_VALIDATION);
+
+        int best = 0;
+        double bestScore = meanValidation(run, 0);
+        int sinceImprovement = 0;
+        int perfectInARow = 0;
+        // after this many minibatches in a row on which the chosen parent is already perfect, there is nothing
+        // left to learn from the train set (two epochs' worth of batches)
+        int convergedAfter = 2
+                * Math.ceilDiv(
+                        run.trainIds().size(),
+                        Math.min(config.minibatchSize(), run.trainIds().size()));
+        int mergesTried = 0;
+        boolean lastIterationAccepted = false;
+        Set<List<Integer>> triedPairs = new HashSet<>();
+        for (int t = 0; ; t++) {
+            boolean frontier = t >= run.iterationsStarted();
+            if (frontier) {
+                StopReason stop =
+                        perfectInARow >= convergedAfter ? StopReason.CONVERGED : stopper(run, sinceImprovement);
+                if (stop != null) return new Finished(best, bestScore, meanValidation(run, 0), stop, t);
+            }
+            FromScratchParetoFront front = front(run, accepted);
+            List<String> minibatch = Minibatches.forIteration(run.trainIds(), t, config.minibatchSize(), config.seed());
+
+            // merge (optional): right after an iteration that accepted a candidate, while merges remain
+            MergePlan merge = config.maxMerges() > 0 && lastIterationAccepted && mergesTried < config.maxMerges()
+                    ? mergePlan(
+                            run,
+                            front,
+                            accepted,
+                            triedPairs,
+                            new SplittableRandom(mix(config.seed() ^ MERGE_STREAM, t)))
+                    : null;
+            lastIterationAccepted = false;
+            if (merge != null) {
+                mergesTried++;
+                triedPairs.add(List.of(merge.first(), merge.second()));
+                for (int p : List.of(merge.first(), merge.second())) {
+                    missing = missing(run, p, minibatch);
+                    if (!missing.isEmpty()) return new NeedScores(t, p, missing, Purpose.PARENT_MINIBATCH);
+                }
+                Integer child = run.reflections().get(t);
+                if (child == null)
+                    return new NeedMerge(t, merge.first(), merge.second(), merge.ancestor(), merge.text());
+                missing = missing(run, child, minibatch);
+                if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_MINIBATCH);
+                double parentsBest = Math.max(sum(run, merge.first(), minibatch), sum(run, merge.second(), minibatch));
+                if (accepted.contains(child) || sum(run, child, minibatch) <= parentsBest) {
+                    sinceImprovement++;
+                    continue; // not strictly better than both parents on the minibatch: rejected
+                }
+                missing = missing(run, child, run.validationIds());
+                if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
+                accepted.add(child);
+                double childScore = meanValidation(run, child);
+                if (childScore > bestScore) {
+                    best = child;
+                    bestScore = childScore;
+                    sinceImprovement = 0;
+                } else {
+                    sinceImprovement++;
+                }
+                continue;
+            }
+
+            int parent = accepted.get(front.sample(new SplittableRandom(mix(config.seed(), t))));
+
+            missing = missing(run, parent, minibatch);
+            if (!missing.isEmpty()) return new NeedScores(t, parent, missing, Purpose.PARENT_MINIBATCH);
+            double parentSum = sum(run, parent, minibatch);
+            if (parentSum >= config.perfectScore() * minibatch.size()) {
+                sinceImprovement++;
+                perfectInARow++;
+                continue; // nothing to learn from a perfect minibatch
+            }
+            perfectInARow = 0;
+            Integer child = run.reflections().get(t);
+            if (child == null) return new NeedReflection(t, parent, minibatch);
+
+            missing = missing(run, child, minibatch);
+            if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_MINIBATCH);
+            if (accepted.contains(child) || sum(run, child, minibatch) <= parentSum) {
+                sinceImprovement++;
+                continue; // not strictly better on the minibatch: rejected
+            }
+            missing = missing(run, child, run.validationIds());
+            if (!missing.isEmpty()) return new NeedScores(t, child, missing, Purpose.CHILD_VALIDATION);
+            accepted.add(child);
+            lastIterationAccepted = true;
+            double childScore = meanValidation(run, child);
+            if (childScore > bestScore) {
+                best = child;
+                bestScore = childScore;
+                sinceImprovement = 0;
+            } else {
+                sinceImprovement++;
+            }
+        }
+    }
+
+    /** Stream of the merge choices, apart from the parent choices' stream. */
+    private static final long MERGE_STREAM = 0x3E36E5L;
+
+    /** Two front candidates to merge, their nearest common ancestor and the merged instruction. */
+    record MergePlan(int first, int second, int ancestor, String text) {}
+
+    /**
+     * A pair of front candidates (after dropping dominated ones) neither of which descends from the other, with a
+     * common ancestor, not tried before, whose merge differs from both; drawn uniformly among all such pairs. Null
+     * when there is none. Source: GEPA's {@code MergeProposer} (pairs of Pareto-front programs sharing an ancestor).
+     */
+    static MergePlan mergePlan(
+            RunSnapshot run,
+            FromScratchParetoFront front,
+            List<Integer> accepted,
+            Set<List<Integer>> tried,
+            SplittableRandom random) {
+        List<Integer> onFront = new ArrayList<>();
+        for (int position : front.frequency().keySet()) onFront.add(accepted.get(position));
+        onFront.sort(null);
+        List<MergePlan> plans = new ArrayList<>();
+        for (int i = 0; i < onFront.size(); i++) {
+            for (int j = i + 1; j < onFront.size(); j++) {
+                int a = onFront.get(i);
+                int b = onFront.get(j);
+                if (tried.contains(List.of(a, b))) continue;
+                Set<Integer> ancestorsOfA = ancestors(run, a);
+                Set<Integer> ancestorsOfB = ancestors(run, b);
+                if (ancestorsOfA.contains(b) || ancestorsOfB.contains(a)) continue;
+                int common = -1;
+                for (int c : ancestorsOfA) if (ancestorsOfB.contains(c)) common = Math.max(common, c);
+                if (common < 0) continue;
+                String textA = run.candidates().get(a).text();
+                String textB = run.candidates().get(b).text();
+                String merged =
+                        GuidelineMerge.merge(run.candidates().get(common).text(), textA, textB);
+                if (merged.equals(textA) || merged.equals(textB)) continue;
+                plans.add(new MergePlan(a, b, common, merged));
+            }
+        }
+        return plans.isEmpty() ? null : plans.get(random.nextInt(plans.size()));
+    }
+
+    /** Every candidate {@code candidate} descends from (not itself). */
+    static Set<Integer> ancestors(RunSnapshot run, int candidate) {
+        Set<Integer> seen = new HashSet<>();
+        List<Integer> open = new ArrayList<>(run.candidates().get(candidate).parents());
+        while (!open.isEmpty()) {
+            int c = open.removeLast();
+            if (seen.add(c)) open.addAll(run.candidates().get(c).parents());
+        }
+        return seen;
+    }
+
+    /** The candidates accepted so far (seed first), replayed like {@link #decide} does. */
+    public List<Integer> accepted(RunSnapshot run) {
+        List<Integer> accepted = new ArrayList<>(List.of(0));
+        for (int t = 0; t < run.iterationsStarted(); t++) {
+            Integer child = run.reflections().get(t);
+            if (child != null && !accepted.contains(child) && complete(run, child, run.validationIds())) {
+                accepted.add(child);
+            }
+        }
+        return accepted;
+    }
+
+    private static StopReason stopper(RunSnapshot run, int sinceImprovement) {
+        GepaConfig config = run.config();
+        if (run.metricCallsSpent() >= config.maxMetricCalls()) return StopReason.BUDGET;
+        if (config.maxIterationsWithoutImprovement() > 0
+                && sinceImprovement >= config.maxIterationsWithoutImprovement()) {
+            return StopReason.NO_IMPROVEMENT;
+        }
+        if (config.maxWallTime() != null && run.elapsed().compareTo(config.maxWallTime()) >= 0) {
+            return StopReason.WALL_TIME;
+        }
+        return null;
+    }
+
+    private static List<String> missing(RunSnapshot run, int candidate, List<String> exampleIds) {
+        Set<String> missing = new LinkedHashSet<>();
+        for (String id : exampleIds) if (run.score(candidate, id).isEmpty()) missing.add(id);
+        return List.copyOf(missing);
+    }
+
+    private static boolean complete(RunSnapshot run, int candidate, List<String> exampleIds) {
+        return missing(run, candidate, exampleIds).isEmpty();
+    }
+
+    private static double sum(RunSnapshot run, int candidate, List<String> exampleIds) {
+        double sum = 0;
+        for (String id : exampleIds) sum += run.score(candidate, id).orElseThrow();
+        return sum;
+    }
+
+    static double meanValidation(RunSnapshot run, int candidate) {
+        return sum(run, candidate, run.validationIds()) / run.validationIds().size();
+    }
+
+    /**
+     * The front of the accepted candidates under the run's frontier type. An objective beside the score joins only
+     * when every accepted candidate carries it on every validation example (a candidate without a cost cannot be
+     * compared on cost); the reference instead refuses to run an objective front without objective scores.
+     */
+    static FromScratchParetoFront front(RunSnapshot run, List<Integer> accepted) {
+        double[][] scores = validationMatrix(run, accepted);
+        if (run.config().legacySelection()) return FromScratchParetoFront.byScoreDominance(scores);
+        Map<String, double[][]> objectives = new TreeMap<>();
+        if (run.config().frontierType() != FrontierType.INSTANCE) {
+            Set<String> names = new TreeSet<>();
+            for (int c : accepted) {
+                for (var byName : run.objectives().getOrDefault(c, Map.of()).values()) names.addAll(byName.keySet());
+            }
+            names.remove(FromScratchParetoFront.SCORE);
+            for (String name : names) {
+                double[][] values = objectiveMatrix(run, accepted, name);
+                if (values != null) objectives.put(name, values);
+            }
+        }
+        return FromScratchParetoFront.of(run.config().frontierType(), scores, objectives);
+    }
+
+    private static double[][] objectiveMatrix(RunSnapshot run, List<Integer> candidates, String name) {
+        double[][] matrix = new double[candidates.size()][run.validationIds().size()];
+        for (int c = 0; c < candidates.size(); c++) {
+            var byExample = run.objectives().getOrDefault(candidates.get(c), Map.of());
+            for (int e = 0; e < run.validationIds().size(); e++) {
+                Double v = byExample
+                        .getOrDefault(run.validationIds().get(e), Map.of())
+                        .get(name);
+                if (v == null) return null;
+                matrix[c][e] = v;
+            }
+        }
+        return matrix;
+    }
+
+    private static double[][] validationMatrix(RunSnapshot run, List<Integer> candidates) {
+        double[][] matrix = new double[candidates.size()][run.validationIds().size()];
+        for (int c = 0; c < candidates.size(); c++) {
+            for (int e = 0; e < run.validationIds().size(); e++) {
+                matrix[c][e] =
+                        run.score(candidates.get(c), run.validationIds().get(e)).orElseThrow();
+            }
+        }
+        return matrix;
+    }
+
+    /** A well-mixed seed for a sub-stream (SplitMix64 finaliser), so nearby iterations get unrelated draws. */
+    static long mix(long seed, long stream) {
+        long z = seed + stream * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
