@@ -98,12 +98,15 @@ def test_should_skip_other_agents_and_expired_requests():
 
 def test_should_call_the_user_function_at_most_concurrency_at_a_time():
     active, peak, lock = [0], [0], threading.Lock()
+    # two calls must be inside at once to pass (a run one at a time breaks the barrier);
+    # a third one inside would raise the peak above 2
+    pair = threading.Barrier(2, timeout=10)
 
     def evaluate(task):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.05)
+        pair.wait()
         with lock:
             active[0] -= 1
         return Scored(output="o", score=0.5)

@@ -82,13 +82,19 @@ test('skips other agents and expired requests', async () => {
   assert.equal(responder.skipped, 2);
 });
 
-test('calls the user function at most `concurrency` at a time', async () => {
+test('calls the user function at most `concurrency` at a time', { timeout: 10_000 }, async () => {
   let active = 0;
   let peak = 0;
+  // calls are released in pairs: two must be inside at once (one at a time would never finish),
+  // and a third one inside would raise the peak above 2
+  let waiting: (() => void) | null = null;
+  const pair = () => new Promise<void>((release) => {
+    if (waiting) { const other = waiting; waiting = null; other(); release(); } else { waiting = release; }
+  });
   const { responder, registry } = make(async () => {
     active++;
     peak = Math.max(peak, active);
-    await new Promise((r) => setTimeout(r, 30));
+    await pair();
     active--;
     return { output: 'o', score: 0.5 };
   }, { concurrency: 2 });

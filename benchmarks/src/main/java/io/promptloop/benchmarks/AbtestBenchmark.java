@@ -1,6 +1,10 @@
 package io.promptloop.benchmarks;
 
-import static io.promptloop.benchmarks.IngestBenchmark.out;
+import static io.promptloop.benchmarks.Harness.fmt;
+import static io.promptloop.benchmarks.Harness.micros;
+import static io.promptloop.benchmarks.Harness.out;
+import static io.promptloop.benchmarks.Harness.row;
+import static io.promptloop.benchmarks.Harness.shown;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
@@ -17,11 +21,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,40 +32,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.zip.ZipFile;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -88,7 +79,8 @@ public final class AbtestBenchmark {
     private static final Observations.Arm LATENCY_TREATMENT = new Observations.Arm(0.72, 0.15, 0.97, 300);
 
     private final AbtestOptions options;
-    private final CpuMeter cpu = new CpuMeter();
+    private Harness harness;
+    private CpuMeter cpu;
     private final List<String> table = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
     private final List<String> latencySummary = new ArrayList<>();
@@ -104,40 +96,14 @@ public final class AbtestBenchmark {
     }
 
     public static void main(String[] args) {
-        AbtestOptions options;
-        try {
-            options = AbtestOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.print(AbtestOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(AbtestOptions.USAGE);
-            return;
-        }
-        IngestBenchmark.quietLogging();
-        int exit = 0;
-        try {
-            new AbtestBenchmark(options).run();
-        } catch (Throwable e) {
-            System.out.flush();
-            System.err.println("benchmark failed: " + e);
-            e.printStackTrace();
-            exit = 1;
-        }
-        out("stopping the infrastructure (test kit shutdown hook: registry, Kafka, PostgreSQL; data removed)");
-        System.exit(exit);
+        Harness.main(args, new AbtestOptions(), options -> new AbtestBenchmark(options).run());
     }
 
     private void run() throws Exception {
-        Path target = IngestBenchmark.targetDirectory();
-        Path serviceJar = options.serviceJar() != null
-                ? options.serviceJar()
-                : target.getParent().getParent().resolve("abtest-service/target/abtest-service.jar");
-        Path logs = target.resolve("bench-logs");
-        out("== promptloop abtest-service benchmark, " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " ==");
+        Path serviceJar =
+                options.service.serviceJar != null ? options.service.serviceJar : Harness.moduleJar("abtest-service");
+        Path logs = Harness.targetDirectory().resolve("bench-logs");
+        Harness.header("abtest-service");
         out(String.format(
                 Locale.ROOT,
                 "options: --observations %d --tests %d --latency-rate %d --latency-tests %d --latency-max %d "
@@ -153,20 +119,16 @@ public final class AbtestBenchmark {
                                 .map(AbtestOptions::spring)
                                 .toList()),
                 AbtestOptions.spring(options.relayInterval()),
-                options.seed(),
-                options.serviceHeap()));
-        infra = IngestBenchmark.startInfrastructure(logs.resolve("infrastructure-start.log"));
-        out(String.format(
-                Locale.ROOT,
-                "infrastructure (%s): started and provisioned in %.1f s",
-                infra.mode().name().toLowerCase(Locale.ROOT),
-                infra.startupTime().toMillis() / 1e3));
-        addInfrastructureToCpuMeter();
-        try (Admin admin = Admin.create(
-                Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()))) {
-            partitions = partitions(admin, OBSERVATIONS);
+                options.service.seed,
+                options.service.serviceHeap));
+        harness = new Harness(logs);
+        infra = harness.infra;
+        cpu = harness.cpu;
+        cpus = harness.cpus;
+        try (Admin admin = harness.admin()) {
+            partitions = Harness.partitions(admin, OBSERVATIONS);
             conditions(serviceJar, admin);
-            try (Connection su = superuser()) {
+            try (Connection su = harness.superuser()) {
                 if (options.observations() > 0) throughput(serviceJar, logs, su, admin);
                 if (options.latencyTests() > 0) {
                     for (Duration interval : options.analysisIntervals()) {
@@ -181,173 +143,51 @@ public final class AbtestBenchmark {
     // --- conditions ---------------------------------------------------------------------------------------------
 
     private void conditions(Path serviceJar, Admin admin) throws SQLException {
-        cpus = Runtime.getRuntime().availableProcessors();
-        out("conditions:");
-        out(String.format(
-                Locale.ROOT,
-                "  machine: %d CPUs (%s), %.1f GiB RAM, %s %s; Kafka, PostgreSQL, the registry, abtest-service and "
-                        + "this benchmark all share these CPUs",
-                cpus,
-                IngestBenchmark.cpuModel(),
-                IngestBenchmark.totalMemoryGiB(),
-                System.getProperty("os.name"),
-                System.getProperty("os.version")));
-        out(String.format(
-                Locale.ROOT,
-                "  benchmark JVM: %s %s, max heap %d MiB",
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.runtime.version"),
-                Runtime.getRuntime().maxMemory() >> 20));
-        try (Connection su = superuser();
-                Statement s = su.createStatement()) {
-            List<String> shown = new ArrayList<>();
-            for (String setting : List.of(
-                    "fsync",
-                    "synchronous_commit",
-                    "full_page_writes",
-                    "shared_buffers",
-                    "wal_level",
-                    "max_wal_size",
-                    "checkpoint_timeout",
-                    "autovacuum")) {
-                try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-                    rs.next();
-                    shown.add(setting + "=" + rs.getString(1));
-                }
-            }
-            String version;
-            try (ResultSet rs = s.executeQuery("SHOW server_version")) {
-                rs.next();
-                version = rs.getString(1);
-            }
-            out("  PostgreSQL " + version + ": the test kit's embedded server (zonky binaries) on 127.0.0.1, "
-                    + "fsync=off and synchronous_commit=off (not durable across a machine crash; faster than a "
-                    + "production server)");
-            out("    SHOW: " + String.join(", ", shown));
-        }
-        out("  Kafka: the test kit's single KRaft broker (child JVM), client " + AppInfoParser.getVersion() + "; "
-                + OBSERVATIONS + ": " + partitions + " partitions, " + ROUTING + ": " + partitions(admin, ROUTING)
-                + " partitions (compacted), " + DECISIONS + ": " + partitions(admin, DECISIONS) + " partitions");
-        out("  registry: the test kit's Apicurio Registry; serde " + IngestBenchmark.jarName(AvroKafkaSerializer.class)
-                + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  abtest-service: " + IngestBenchmark.shown(serviceJar) + ", child JVM -Xmx" + options.serviceHeap()
-                + "; relay interval "
-                + AbtestOptions.spring(options.relayInterval()) + "; its application.yaml, not overridden: "
-                + serviceSettings(serviceJar));
-    }
-
-    /** The lines of the jar's application.yaml that bound the observation intake. */
-    private String serviceSettings(Path jar) {
-        List<String> keys = List.of("concurrency:", "max-poll-records:", "isolation-level:", "maximum-pool-size:");
-        List<String> found = new ArrayList<>();
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            var entry = zip.getEntry("BOOT-INF/classes/application.yaml");
-            if (entry == null) return "(application.yaml not found in the jar)";
-            String yaml = new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
-            for (String line : yaml.split("\\R")) {
-                String trimmed = line.strip();
-                if (keys.stream().anyMatch(trimmed::startsWith)) found.add(trimmed.replace(": ", " "));
-                if (trimmed.matches("max-poll-records:\\s*\\d+")) {
-                    maxPollRecords = Integer.parseInt(trimmed.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException e) {
-            return "(cannot read " + jar + ": " + e.getMessage() + ")";
-        }
-        return String.join(", ", found) + " (listener concurrency = consumers of " + OBSERVATIONS
-                + "; max-poll-records = observations per batch and transaction at most)";
-    }
-
-    private static int partitions(Admin admin, String topic) {
-        try {
-            return admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(topic)
-                    .partitions()
-                    .size();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot describe topic " + topic, e);
-        }
-    }
-
-    private void addInfrastructureToCpuMeter() {
-        if (infra.postgres() instanceof io.promptloop.testkit.Postgres pg) {
-            try {
-                long postmaster =
-                        Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
-                                .getFirst()
-                                .strip());
-                cpu.add("postgres", postmaster, true);
-            } catch (IOException | RuntimeException e) {
-                out("  (no CPU figures for PostgreSQL: " + e.getMessage() + ")");
-            }
-        }
-        ProcessHandle.current().children().forEach(child -> {
-            String command = CpuMeter.commandLine(child.pid());
-            if (command.contains("kafka.Kafka")) cpu.add("kafka", child.pid(), false);
-            if (command.contains("quarkus-run.jar")) cpu.add("registry", child.pid(), false);
-        });
-        cpu.add("benchmark", ProcessHandle.current().pid(), false);
+        List<String> settings = Harness.settings(
+                serviceJar, List.of("concurrency:", "max-poll-records:", "isolation-level:", "maximum-pool-size:"));
+        maxPollRecords = Harness.setting(settings, "max-poll-records", maxPollRecords);
+        harness.conditions(
+                "abtest-service",
+                serviceJar,
+                options.service.serviceHeap,
+                OBSERVATIONS + ": " + partitions + " partitions, " + ROUTING + ": "
+                        + Harness.partitions(admin, ROUTING) + " partitions (compacted), " + DECISIONS + ": "
+                        + Harness.partitions(admin, DECISIONS) + " partitions",
+                String.join(", ", settings) + " (listener concurrency = consumers of " + OBSERVATIONS
+                        + "; max-poll-records = observations per batch and transaction at most); relay interval "
+                        + AbtestOptions.spring(options.relayInterval()));
     }
 
     // --- the service --------------------------------------------------------------------------------------------
 
     private ServiceProcess startService(Path jar, Path log, Duration analysisInterval) throws IOException {
-        Map<String, Object> properties = new LinkedHashMap<>(infra.springProperties("abtest_app"));
-        properties.put("promptloop.security.users[0].name", ServiceProcess.USER);
-        properties.put("promptloop.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
-        properties.put("promptloop.security.users[0].roles", "OPERATOR");
-        properties.put("promptloop.abtest.analysis.interval", AbtestOptions.spring(analysisInterval));
-        properties.put("promptloop.abtest.relay.interval", AbtestOptions.spring(options.relayInterval()));
-        properties.put("logging.structured.format.console", "");
-        int port = ServiceProcess.freePort();
-        ServiceProcess service = ServiceProcess.start(jar, options.serviceHeap(), properties, port, log);
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "bench-stop-abtest-service"));
-        cpu.add("abtest-service", service.pid(), false);
-        out("abtest-service: pid " + service.pid() + ", -Xmx" + options.serviceHeap() + ", port " + port
-                + ", analysis interval " + AbtestOptions.spring(analysisInterval) + ", log "
-                + IngestBenchmark.shown(log));
-        this.port = port;
+        ServiceProcess service = harness.startService(
+                "abtest-service",
+                jar,
+                options.service.serviceHeap,
+                "abtest_app",
+                Map.of(
+                        "promptloop.abtest.analysis.interval", AbtestOptions.spring(analysisInterval),
+                        "promptloop.abtest.relay.interval", AbtestOptions.spring(options.relayInterval())),
+                log);
+        out("abtest-service: pid " + service.pid() + ", -Xmx" + options.service.serviceHeap + ", port " + service.port()
+                + ", analysis interval " + AbtestOptions.spring(analysisInterval) + ", log " + shown(log));
+        this.service = service;
         return service;
     }
 
-    private int port;
+    /** The service the phases talk to. */
+    private ServiceProcess service;
 
-    /** What the last look at the consumer groups saw. */
-    private String assignmentSeen = "never described";
-
-    /** Whether the consumer groups on the broker together have every ab-observations partition assigned. */
-    private boolean allPartitionsAssigned(Admin admin) {
+    private boolean healthy() {
         try {
-            List<String> ids = admin.listGroups().all().get(2, TimeUnit.SECONDS).stream()
-                    .map(GroupListing::groupId)
-                    .toList();
-            if (ids.isEmpty()) {
-                assignmentSeen = "no consumer group yet";
-                return false;
-            }
-            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
-                            ids, new DescribeConsumerGroupsOptions().timeoutMs(1_000))
-                    .all()
-                    .get(2, TimeUnit.SECONDS);
-            long assigned = 0;
-            List<String> seen = new ArrayList<>();
-            for (ConsumerGroupDescription group : groups.values()) {
-                long mine = group.members().stream()
-                        .flatMap(m -> m.assignment().topicPartitions().stream())
-                        .filter(tp -> tp.topic().equals(OBSERVATIONS))
-                        .count();
-                assigned += mine;
-                if (mine > 0 || group.groupId().contains("abtest")) {
-                    seen.add(group.groupId() + " (" + group.groupState() + ", "
-                            + group.members().size() + " members, " + mine + " " + OBSERVATIONS + " partitions)");
-                }
-            }
-            assignmentSeen = String.join("; ", seen);
-            return assigned >= partitions;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            assignmentSeen = String.valueOf(e);
+            HttpRequest request = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + service.port() + "/actuator/health/readiness"))
+                    .timeout(Duration.ofSeconds(2))
+                    .GET()
+                    .build();
+            return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -360,13 +200,13 @@ public final class AbtestBenchmark {
     private void throughput(Path serviceJar, Path logs, Connection su, Admin admin) throws Exception {
         long n = options.observations();
         List<Observations.Test> tests = createThroughputTests(su, options.tests());
-        Observations stream = new Observations(options.seed(), tests, EVEN, EVEN);
+        Observations stream = new Observations(options.service.seed, tests, EVEN, EVEN);
         produce(stream, n);
-        IngestBenchmark.checkpoint(su);
-        String lsn = IngestBenchmark.currentLsn(su);
+        Harness.checkpoint(su);
+        String lsn = Harness.currentLsn(su);
         Path serviceLog = logs.resolve("abtest-service-throughput.log");
         ServiceProcess service = startService(serviceJar, serviceLog, DEFAULT_ANALYSIS_INTERVAL);
-        IngestBenchmark.HeapSampler heap = IngestBenchmark.HeapSampler.jstat(service);
+        HeapSampler heap = HeapSampler.jstat(service);
         Object[] ids = tests.stream().map(Observations.Test::id).toArray();
         try (service;
                 heap;
@@ -377,7 +217,7 @@ public final class AbtestBenchmark {
             CpuMeter.Snapshot cpuAssigned = null;
             Map<String, Long> threadsAssigned = Map.of();
             long start = service.startedNanos();
-            long deadline = start + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
+            long deadline = start + TimeUnit.SECONDS.toNanos(options.service.timeoutSeconds);
             long assigned = -1;
             long countedAtAssigned = 0;
             long firstCounted = -1;
@@ -392,11 +232,11 @@ public final class AbtestBenchmark {
                             "abtest-service exited; last lines of " + service.log() + ":\n" + service.tail(40));
                 }
                 long now = System.nanoTime();
-                if (assigned < 0 && allPartitionsAssigned(admin)) {
+                if (assigned < 0 && harness.allPartitionsAssigned(admin, OBSERVATIONS, partitions)) {
                     assigned = System.nanoTime();
                     cpuAssigned = cpu.snapshot();
                     threadsAssigned = CpuMeter.threadTicks(service.pid());
-                    countedAtAssigned = IngestBenchmark.single(progress);
+                    countedAtAssigned = Harness.single(progress);
                     out(String.format(
                             Locale.ROOT,
                             "abtest-service: all %d %s partitions assigned %.1f s after process start (%,d counted "
@@ -405,10 +245,10 @@ public final class AbtestBenchmark {
                             OBSERVATIONS,
                             (assigned - start) / 1e9,
                             countedAtAssigned,
-                            assignmentSeen));
+                            harness.assignmentSeen()));
                 }
                 if (now >= nextPoll) {
-                    counted = IngestBenchmark.single(progress);
+                    counted = Harness.single(progress);
                     long at = System.nanoTime();
                     samples.add(new long[] {at, counted});
                     if (counted > 0 && firstCounted < 0) {
@@ -433,19 +273,19 @@ public final class AbtestBenchmark {
             }
             CpuMeter.Snapshot cpuEnd = cpu.snapshot();
             Map<String, Long> threadsEnd = CpuMeter.threadTicks(service.pid());
-            IngestBenchmark.HeapSampler.Peak peak = heap.takePeak();
-            long wal = IngestBenchmark.walSince(su, lsn);
+            HeapSampler.Peak peak = heap.takePeak();
+            long wal = Harness.walSince(su, lsn);
             if (end < 0) {
                 throw new IllegalStateException(String.format(
                         Locale.ROOT,
                         "abtest-service counted %,d of %,d observations within %d s; see %s",
                         counted,
                         n,
-                        options.timeoutSeconds(),
+                        options.service.timeoutSeconds,
                         serviceLog));
             }
             if (assigned < 0) {
-                out("  (assignment of " + OBSERVATIONS + " not observed; last seen: " + assignmentSeen
+                out("  (assignment of " + OBSERVATIONS + " not observed; last seen: " + harness.assignmentSeen()
                         + "; timing from the first counted observation instead)");
                 assigned = firstCounted;
             }
@@ -453,7 +293,7 @@ public final class AbtestBenchmark {
             double fromFirst = (end - firstCounted) / 1e9;
             table.add(row("abtest-service, Kafka -> PostgreSQL, from partitions assigned", n, fromAssigned));
             table.add(row("  same, from the first counted observation (poll every 200 ms)", n, fromFirst));
-            double[] steady = IngestBenchmark.steadyState(samples, n);
+            double[] steady = Harness.steadyState(samples, n);
             if (steady != null) {
                 table.add(row("  same, steady state (10% -> 90% counted)", (long) steady[0], steady[1]));
             }
@@ -487,9 +327,9 @@ public final class AbtestBenchmark {
                     ledger,
                     counted,
                     scoreSum,
-                    deadLetters(admin),
+                    Harness.records(admin, Topics.AB_OBSERVATIONS.deadLetterTopic()),
                     Topics.AB_OBSERVATIONS.deadLetterTopic()));
-            details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.serviceHeap());
+            details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.service.serviceHeap);
             if (cpuAssigned != null) {
                 details.add("  CPU from assignment to the last count: " + CpuMeter.report(cpuAssigned, cpuEnd, cpus));
                 details.add(String.format(
@@ -526,7 +366,7 @@ public final class AbtestBenchmark {
     /** Tests created by SQL as running, ids chosen so that test t's key lands on partition t mod partitions. */
     private List<Observations.Test> createThroughputTests(Connection su, int count) throws SQLException {
         List<Observations.Test> tests = new ArrayList<>();
-        SplittableRandom random = new SplittableRandom(options.seed() ^ 0x7E57L);
+        SplittableRandom random = new SplittableRandom(options.service.seed ^ 0x7E57L);
         List<String> where = new ArrayList<>();
         for (int t = 0; t < count; t++) {
             int partition = t % partitions;
@@ -593,17 +433,7 @@ public final class AbtestBenchmark {
     }
 
     private Map<String, Object> producerConfig(int lingerMs) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        config.put("apicurio.registry.url", infra.registry().apiV3Url());
-        config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
-        config.put("apicurio.registry.use-id", "contentId");
-        config.put("apicurio.registry.headers.enabled", false);
-        config.put("apicurio.registry.auto-register", true);
-        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
+        Map<String, Object> config = harness.producerConfig(lingerMs, 256 * 1024);
         config.put("apicurio.registry.dereference-schema", true);
         return config;
     }
@@ -643,7 +473,7 @@ public final class AbtestBenchmark {
                 n,
                 stream.tests().size(),
                 n / stream.tests().size(),
-                options.seed(),
+                options.service.seed,
                 bytes.doubleValue() / n));
         out(String.format(
                 Locale.ROOT,
@@ -651,20 +481,6 @@ public final class AbtestBenchmark {
                 OBSERVATIONS,
                 seconds,
                 n / seconds));
-    }
-
-    private static long deadLetters(Admin admin) {
-        try {
-            String dlt = Topics.AB_OBSERVATIONS.deadLetterTopic();
-            int count = partitions(admin, dlt);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < count; p++) latest.put(new TopicPartition(dlt, p), OffsetSpec.latest());
-            return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(r -> r.offset())
-                    .sum();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private void listenerFigures(ServiceProcess service, long n, double wall) {
@@ -711,8 +527,8 @@ public final class AbtestBenchmark {
         for (Baseline b : baselines) {
             out("baseline: " + b.label());
             ObservationBaselines.createTables(su, tests);
-            IngestBenchmark.checkpoint(su);
-            String lsn = IngestBenchmark.currentLsn(su);
+            Harness.checkpoint(su);
+            String lsn = Harness.currentLsn(su);
             ObservationBaselines.Result result;
             CpuMeter.Snapshot from;
             CpuMeter.Snapshot to;
@@ -721,7 +537,7 @@ public final class AbtestBenchmark {
                 result = ObservationBaselines.run(b.label(), connection, stream, n, b.writer());
                 to = cpu.snapshot();
             }
-            long wal = IngestBenchmark.walSince(su, lsn);
+            long wal = Harness.walSince(su, lsn);
             table.add(row(b.label(), n, result.seconds()));
             details.add(String.format(
                     Locale.ROOT,
@@ -873,13 +689,14 @@ public final class AbtestBenchmark {
         try (Watcher watcher = new Watcher();
                 ServiceProcess service = startService(serviceJar, log, interval)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (!allPartitionsAssigned(admin) || !healthy()) {
+            while (!harness.allPartitionsAssigned(admin, OBSERVATIONS, partitions) || !healthy()) {
                 if (!service.isAlive()) {
                     throw new IllegalStateException(
                             "abtest-service exited; last lines of " + log + ":\n" + service.tail(40));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("abtest-service not ready within 180 s: " + assignmentSeen);
+                    throw new IllegalStateException(
+                            "abtest-service not ready within 180 s: " + harness.assignmentSeen());
                 }
                 Thread.sleep(200);
             }
@@ -887,7 +704,7 @@ public final class AbtestBenchmark {
                     Locale.ROOT,
                     "  ready %.1f s after process start: %s",
                     (System.nanoTime() - service.startedNanos()) / 1e9,
-                    assignmentSeen));
+                    harness.assignmentSeen()));
             CpuMeter.Snapshot from = cpu.snapshot();
             try (KafkaProducer<String, ObservationRecorded> producer = producer(0, null)) {
                 for (int r = 1; r <= options.latencyTests(); r++) {
@@ -994,7 +811,7 @@ public final class AbtestBenchmark {
             throw new IllegalStateException("no 'test_started' routing for " + key + " within 30 s");
         }
         Observations stream = new Observations(
-                options.seed() + r * 7919L + label.hashCode(),
+                options.service.seed + r * 7919L + label.hashCode(),
                 List.of(new Observations.Test(testId, salt, agent, 0.5)),
                 LATENCY_BASELINE,
                 LATENCY_TREATMENT);
@@ -1095,43 +912,16 @@ public final class AbtestBenchmark {
     }
 
     private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .header("Authorization", basic())
+                .header("Authorization", ServiceProcess.basic())
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private boolean healthy() {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(2))
-                    .GET()
-                    .build();
-            return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String basic() {
-        return "Basic "
-                + Base64.getEncoder()
-                        .encodeToString(
-                                (ServiceProcess.USER + ":" + ServiceProcess.PASSWORD).getBytes(StandardCharsets.UTF_8));
-    }
-
     // --- report ---------------------------------------------------------------------------------------------------
-
-    private static String row(String method, long rows, double seconds) {
-        return method + "|" + rows + "|" + seconds + "|" + (rows / seconds);
-    }
 
     private void printReport() {
         out("");
@@ -1166,7 +956,7 @@ public final class AbtestBenchmark {
             out("");
             out("== (2) decision latency (ms): decisive observation = the k-th of the test's single-partition"
                     + " stream, k = baseline_n + treatment_n of the stop_efficacy look ==");
-            latencySummary.forEach(IngestBenchmark::out);
+            latencySummary.forEach(Harness::out);
             out("what bounds it: after the decisive observation is counted, the next look comes within one analysis"
                     + " interval (fixed delay after the previous tick, plus the looks' own time); the concluding look"
                     + " writes the routing change and TestConcluded to the outbox in its transaction; the relay"
@@ -1178,23 +968,10 @@ public final class AbtestBenchmark {
                     + " looks, both of which scale with the analysis interval.");
         }
         out("");
-        details.forEach(IngestBenchmark::out);
+        details.forEach(Harness::out);
     }
 
     private static String ms(double value) {
         return Double.isFinite(value) ? String.format(Locale.ROOT, "%.0f", value) : "n/a";
-    }
-
-    private static String fmt(double seconds) {
-        return String.format(Locale.ROOT, "%.1f", seconds);
-    }
-
-    private static long micros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
-    }
-
-    private Connection superuser() throws SQLException {
-        DatabaseLogin login = infra.superuserLogin();
-        return DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
     }
 }

@@ -1,5 +1,16 @@
 package io.promptloop.benchmarks;
 
+import static io.promptloop.benchmarks.Harness.checkpoint;
+import static io.promptloop.benchmarks.Harness.currentLsn;
+import static io.promptloop.benchmarks.Harness.fmt;
+import static io.promptloop.benchmarks.Harness.micros;
+import static io.promptloop.benchmarks.Harness.out;
+import static io.promptloop.benchmarks.Harness.row;
+import static io.promptloop.benchmarks.Harness.shown;
+import static io.promptloop.benchmarks.Harness.single;
+import static io.promptloop.benchmarks.Harness.steadyState;
+import static io.promptloop.benchmarks.Harness.walSince;
+
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.promptloop.avro.session.SessionEvent;
 import io.promptloop.schemas.Topics;
@@ -7,10 +18,8 @@ import io.promptloop.testkit.DatabaseLogin;
 import io.promptloop.testkit.PromptloopInfrastructure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,41 +28,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.zip.ZipFile;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * Benchmark (not a test) of ingest-service end to end, against baselines on the same PostgreSQL in the same run
@@ -70,8 +63,9 @@ public final class IngestBenchmark {
     private static final String PUBLISHED = "bench_published_us";
     private static final String INTENDED = "bench_intended_us";
 
-    private final Options options;
-    private final CpuMeter cpu = new CpuMeter();
+    private final IngestOptions options;
+    private Harness harness;
+    private CpuMeter cpu;
     private final List<String> table = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
     private PromptloopInfrastructure infra;
@@ -79,54 +73,19 @@ public final class IngestBenchmark {
     /** spring.kafka.listener.concurrency, read from the service jar's application.yaml (not overridden here). */
     private int listenerConcurrency = 3;
 
-    private IngestBenchmark(Options options) {
+    private IngestBenchmark(IngestOptions options) {
         this.options = options;
     }
 
-    /** A path as the report prints it: relative to the working directory when inside it, so reports name no machine. */
-    static String shown(Path path) {
-        Path here = Path.of("").toAbsolutePath();
-        Path absolute = path.toAbsolutePath().normalize();
-        return absolute.startsWith(here)
-                ? here.relativize(absolute).toString()
-                : path.getFileName().toString();
-    }
-
     public static void main(String[] args) {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.print(Options.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(Options.USAGE);
-            return;
-        }
-        quietLogging();
-        int exit = 0;
-        try {
-            new IngestBenchmark(options).run();
-        } catch (Throwable e) {
-            System.out.flush();
-            System.err.println("benchmark failed: " + e);
-            e.printStackTrace();
-            exit = 1;
-        }
-        out("stopping the infrastructure (test kit shutdown hook: registry, Kafka, PostgreSQL; data removed)");
-        System.exit(exit);
+        Harness.main(args, new IngestOptions(), options -> new IngestBenchmark(options).run());
     }
 
     private void run() throws Exception {
-        Path target = targetDirectory();
-        Path serviceJar = options.serviceJar() != null
-                ? options.serviceJar()
-                : target.getParent().getParent().resolve("ingest-service/target/ingest-service.jar");
-        Path logs = target.resolve("bench-logs");
-        out("== promptloop ingest-service benchmark, " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " ==");
+        Path serviceJar =
+                options.service.serviceJar != null ? options.service.serviceJar : Harness.moduleJar("ingest-service");
+        Path logs = Harness.targetDirectory().resolve("bench-logs");
+        Harness.header("ingest-service");
         out(String.format(
                 Locale.ROOT,
                 "options: --events %d --latency-seconds %d --latency-rate %d --seed %d --concurrent-sessions %d "
@@ -134,51 +93,40 @@ public final class IngestBenchmark {
                 options.events(),
                 options.latencySeconds(),
                 options.latencyRate(),
-                options.seed(),
+                options.service.seed,
                 options.concurrentSessions(),
-                options.serviceHeap(),
+                options.service.serviceHeap,
                 options.compression(),
                 options.heapSampler(),
                 options.profile() ? " --profile" : ""));
 
-        infra = startInfrastructure(logs.resolve("infrastructure-start.log"));
-        out(String.format(
-                Locale.ROOT,
-                "infrastructure (%s): started and provisioned in %.1f s",
-                infra.mode().name().toLowerCase(Locale.ROOT),
-                infra.startupTime().toMillis() / 1e3));
-        addInfrastructureToCpuMeter();
+        harness = new Harness(logs);
+        infra = harness.infra;
+        cpu = harness.cpu;
+        cpus = harness.cpus;
         conditions(serviceJar);
 
-        TurnEvents events = new TurnEvents(options.seed(), options.events(), options.concurrentSessions());
+        TurnEvents events = new TurnEvents(options.service.seed, options.events(), options.concurrentSessions());
         produce(events);
 
-        Map<String, Object> properties = new LinkedHashMap<>(infra.springProperties("ingest_app"));
-        properties.put("promptloop.security.users[0].name", ServiceProcess.USER);
-        properties.put("promptloop.security.users[0].password", "{noop}" + ServiceProcess.PASSWORD);
-        properties.put("logging.structured.format.console", "");
-        int port = ServiceProcess.freePort();
         Path serviceLog = logs.resolve("ingest-service.log");
         HeapSampler heap;
         ServicePhase phase;
-        try (Connection su = superuser()) {
+        try (Connection su = harness.superuser()) {
             checkpoint(su);
             String lsn = currentLsn(su);
-            ServiceProcess service =
-                    ServiceProcess.start(serviceJar, options.serviceHeap(), properties, port, serviceLog);
-            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "bench-stop-ingest-service"));
-            cpu.add("ingest-service", service.pid(), false);
-            heap = options.heapSampler().equals("actuator")
+            ServiceProcess service = harness.startService(
+                    "ingest-service", serviceJar, options.service.serviceHeap, "ingest_app", Map.of(), serviceLog);
+            heap = options.heapSampler() == HeapSampler.Kind.actuator
                     ? HeapSampler.actuator(service)
                     : HeapSampler.jstat(service);
             try (service;
                     heap;
-                    Admin admin = Admin.create(Map.<String, Object>of(
-                            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()))) {
-                out("ingest-service: pid " + service.pid() + ", -Xmx" + options.serviceHeap() + ", port " + port
-                        + ", log " + shown(serviceLog));
+                    Admin admin = harness.admin()) {
+                out("ingest-service: pid " + service.pid() + ", -Xmx" + options.service.serviceHeap + ", port "
+                        + service.port() + ", log " + shown(serviceLog));
                 phase = measureService(service, su, admin, events, lsn, heap);
-                int deadLetters = deadLetters(admin);
+                long deadLetters = Harness.records(admin, Topics.AGENT_SESSIONS.deadLetterTopic());
                 details.add("  dead-lettered during the run: " + deadLetters + " (agent-sessions-dlt)");
                 if (phase.complete()) fingerprint(su, TABLE, "ingest-service");
                 if (options.latencySeconds() > 0 && phase.complete()) {
@@ -190,7 +138,7 @@ public final class IngestBenchmark {
             if (!phase.complete()) {
                 printReport();
                 throw new IllegalStateException("ingest-service stored " + phase.rows() + " of " + options.events()
-                        + " events within " + options.timeoutSeconds() + " s; see " + shown(serviceLog));
+                        + " events within " + options.service.timeoutSeconds + " s; see " + shown(serviceLog));
             }
             runBaselines(su, events, phase);
         }
@@ -200,188 +148,35 @@ public final class IngestBenchmark {
     // --- conditions ---------------------------------------------------------------------------------------------
 
     private void conditions(Path serviceJar) throws SQLException {
-        cpus = Runtime.getRuntime().availableProcessors();
-        out("conditions:");
-        out(String.format(
-                Locale.ROOT,
-                "  machine: %d CPUs (%s), %.1f GiB RAM, %s %s; Kafka, PostgreSQL, the registry, ingest-service and "
-                        + "this benchmark all share these CPUs",
-                cpus,
-                cpuModel(),
-                totalMemoryGiB(),
-                System.getProperty("os.name"),
-                System.getProperty("os.version")));
-        out(String.format(
-                Locale.ROOT,
-                "  benchmark JVM: %s %s, max heap %d MiB",
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.runtime.version"),
-                Runtime.getRuntime().maxMemory() >> 20));
-        try (Connection su = superuser();
-                Statement s = su.createStatement()) {
-            List<String> shown = new ArrayList<>();
-            for (String setting : List.of(
-                    "fsync",
-                    "synchronous_commit",
-                    "full_page_writes",
-                    "shared_buffers",
-                    "wal_level",
-                    "max_wal_size",
-                    "checkpoint_timeout",
-                    "autovacuum")) {
-                try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-                    rs.next();
-                    shown.add(setting + "=" + rs.getString(1));
-                }
-            }
-            String version;
-            try (ResultSet rs = s.executeQuery("SHOW server_version")) {
-                rs.next();
-                version = rs.getString(1);
-            }
-            out("  PostgreSQL " + version + ": the test kit's embedded server (zonky binaries) on 127.0.0.1, "
-                    + "fsync=off and synchronous_commit=off (not durable across a machine crash; faster than a "
-                    + "production server)" + dataDirectoryFileSystem());
-            out("    SHOW: " + String.join(", ", shown));
+        List<String> settings = Harness.settings(
+                serviceJar,
+                List.of(
+                        "concurrency:",
+                        "max-poll-records:",
+                        "fetch.min.bytes:",
+                        "fetch.max.wait.ms:",
+                        "max.partition.fetch.bytes:",
+                        "isolation-level:",
+                        "maximum-pool-size:"));
+        listenerConcurrency = Harness.setting(settings, "concurrency", listenerConcurrency);
+        int partitions;
+        try (Admin admin = harness.admin()) {
+            partitions = Harness.partitions(admin, TOPIC);
         }
-        out("  Kafka: the test kit's single KRaft broker (child JVM, -Xmx512m), client " + AppInfoParser.getVersion()
-                + "; topic " + TOPIC + ": " + partitions() + " partitions");
-        out("  registry: the test kit's Apicurio Registry; serde " + jarName(AvroKafkaSerializer.class)
-                + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  ingest-service: " + shown(serviceJar) + ", child JVM -Xmx" + options.serviceHeap()
-                + "; its application.yaml, not overridden: " + serviceSettings(serviceJar));
-    }
-
-    /** The file name of the jar a class comes from (it carries the version), or "?". */
-    static String jarName(Class<?> type) {
-        try {
-            return Path.of(type.getProtectionDomain()
-                            .getCodeSource()
-                            .getLocation()
-                            .toURI())
-                    .getFileName()
-                    .toString();
-        } catch (Exception e) {
-            return "?";
-        }
-    }
-
-    static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .findFirst()
-                    .orElse("?");
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    static double totalMemoryGiB() {
-        try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
-                            .filter(l -> l.startsWith("MemTotal:"))
-                            .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                            .findFirst()
-                            .orElse(0)
-                    / 1024.0
-                    / 1024.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    private String dataDirectoryFileSystem() {
-        if (infra.postgres() instanceof io.promptloop.testkit.Postgres pg) {
-            try {
-                return ", data in " + pg.dataDirectory() + " ("
-                        + Files.getFileStore(pg.dataDirectory()).type() + ")";
-            } catch (IOException e) {
-                return ", data in " + pg.dataDirectory();
-            }
-        }
-        return "";
-    }
-
-    /** The lines of the jar's application.yaml that bound ingestion throughput. */
-    private String serviceSettings(Path jar) {
-        List<String> keys = List.of(
-                "concurrency:",
-                "max-poll-records:",
-                "fetch.min.bytes:",
-                "fetch.max.wait.ms:",
-                "max.partition.fetch.bytes:",
-                "isolation-level:",
-                "maximum-pool-size:");
-        List<String> found = new ArrayList<>();
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            var entry = zip.getEntry("BOOT-INF/classes/application.yaml");
-            if (entry == null) return "(application.yaml not found in the jar)";
-            String yaml = new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
-            for (String line : yaml.split("\\R")) {
-                String trimmed = line.strip();
-                if (keys.stream().anyMatch(trimmed::startsWith)) found.add(trimmed.replace(": ", " "));
-                if (trimmed.matches("concurrency:\\s*\\d+")) {
-                    listenerConcurrency = Integer.parseInt(trimmed.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException e) {
-            return "(cannot read " + jar + ": " + e.getMessage() + ")";
-        }
-        return String.join(", ", found);
-    }
-
-    private int partitions() {
-        try (Admin admin = Admin.create(
-                Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers()))) {
-            return admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(TOPIC)
-                    .partitions()
-                    .size();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot describe topic " + TOPIC, e);
-        }
-    }
-
-    private void addInfrastructureToCpuMeter() {
-        if (infra.postgres() instanceof io.promptloop.testkit.Postgres pg) {
-            try {
-                long postmaster =
-                        Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid"))
-                                .getFirst()
-                                .strip());
-                cpu.add("postgres", postmaster, true);
-            } catch (IOException | RuntimeException e) {
-                out("  (no CPU figures for PostgreSQL: " + e.getMessage() + ")");
-            }
-        }
-        ProcessHandle.current().children().forEach(child -> {
-            String command = CpuMeter.commandLine(child.pid());
-            if (command.contains("kafka.Kafka")) cpu.add("kafka", child.pid(), false);
-            if (command.contains("quarkus-run.jar")) cpu.add("registry", child.pid(), false);
-        });
-        cpu.add("benchmark", ProcessHandle.current().pid(), false);
+        harness.conditions(
+                "ingest-service",
+                serviceJar,
+                options.service.serviceHeap,
+                "topic " + TOPIC + ": " + partitions + " partitions",
+                String.join(", ", settings));
     }
 
     // --- pre-produce ----------------------------------------------------------------------------------------------
 
     private Map<String, Object> producerConfig(int lingerMs) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        Map<String, Object> config = harness.producerConfig(lingerMs, 512 * 1024);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, options.compression());
-        config.put("apicurio.registry.url", infra.registry().apiV3Url());
-        config.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
-        config.put("apicurio.registry.use-id", "contentId");
-        config.put("apicurio.registry.headers.enabled", false);
-        config.put("apicurio.registry.auto-register", true);
-        config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
         return config;
     }
 
@@ -416,7 +211,7 @@ public final class IngestBenchmark {
                 events.sessions(),
                 TurnEvents.TURNS_PER_SESSION,
                 events.concurrentSessions(),
-                options.seed(),
+                options.service.seed,
                 bytes.doubleValue() / events.count()));
         out(String.format(
                 Locale.ROOT,
@@ -466,7 +261,7 @@ public final class IngestBenchmark {
         CpuMeter.Snapshot cpuAssigned = null;
         Map<String, Long> threadsAssigned = Map.of();
         long start = service.startedNanos();
-        long deadline = start + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
+        long deadline = start + TimeUnit.SECONDS.toNanos(options.service.timeoutSeconds);
         long assigned = -1;
         long rowsAtAssigned = 0;
         long firstRow = -1;
@@ -483,7 +278,8 @@ public final class IngestBenchmark {
                             "ingest-service exited; last lines of " + service.log() + ":\n" + service.tail(40));
                 }
                 long now = System.nanoTime();
-                if (assigned < 0 && allPartitionsAssigned(admin)) {
+                if (assigned < 0
+                        && harness.allPartitionsAssigned(admin, TOPIC, Topics.AGENT_SESSIONS.defaultPartitions())) {
                     assigned = System.nanoTime();
                     cpuAssigned = cpu.snapshot();
                     threadsAssigned = CpuMeter.threadTicks(service.pid());
@@ -496,7 +292,7 @@ public final class IngestBenchmark {
                             TOPIC,
                             (assigned - start) / 1e9,
                             rowsAtAssigned,
-                            assignmentSeen));
+                            harness.assignmentSeen()));
                 }
                 if (now >= nextPoll) {
                     rows = single(count);
@@ -531,7 +327,7 @@ public final class IngestBenchmark {
             return new ServicePhase(false, rows, 0);
         }
         if (assigned < 0) { // assignment never observed: fall back to the first stored row
-            out("  (assignment of " + TOPIC + " not observed; last seen: " + assignmentSeen
+            out("  (assignment of " + TOPIC + " not observed; last seen: " + harness.assignmentSeen()
                     + "; timing from the first stored row instead)");
             assigned = firstRow;
             cpuAssigned = cpuStart;
@@ -549,7 +345,7 @@ public final class IngestBenchmark {
                 + " rows; time to first row after start " + fmt((firstRow - start) / 1e9) + " s; progress polled"
                 + " every 200 ms as sum(prompt_tuning_sessions.total_turns), kept by the service in the insert's"
                 + " transaction; count(*) checked at the end):");
-        details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.serviceHeap() + "; "
+        details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.service.serviceHeap + "; "
                 + actuatorHeap(service));
         details.add("  CPU from assignment to the last row: " + CpuMeter.report(cpuAssigned, cpuEnd, cpus));
         details.add(String.format(
@@ -570,7 +366,7 @@ public final class IngestBenchmark {
 
     /** Runs the JDK's jcmd against the service (a second or so of CPU). */
     private static void jcmd(ServiceProcess service, String... command) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(jdkTool("jcmd"), Long.toString(service.pid())));
+        List<String> args = new ArrayList<>(List.of(Harness.jdkTool("jcmd"), Long.toString(service.pid())));
         args.addAll(List.of(command));
         String output = runTool(args);
         if (!output.contains("Started recording") && !output.contains("Stopped recording")) {
@@ -585,7 +381,7 @@ public final class IngestBenchmark {
                         + ") CPU samples of the service's Java code in the throughput phase, by the"
                         + " first matching frame of each stack (JIT compiler and GC threads are not sampled; see threads above):");
         Process process = new ProcessBuilder(
-                        jdkTool("jfr"),
+                        Harness.jdkTool("jfr"),
                         "print",
                         "--events",
                         "jdk.ExecutionSample",
@@ -625,7 +421,8 @@ public final class IngestBenchmark {
                 .forEach(e -> details.add(
                         String.format(Locale.ROOT, "    %5.1f%%  %s", 100.0 * e.getValue() / total, e.getKey())));
         details.add("    (" + samples + " samples)");
-        String top = runTool(List.of(jdkTool("jfr"), "view", "--width", "140", "hot-methods", recording.toString()));
+        String top =
+                runTool(List.of(Harness.jdkTool("jfr"), "view", "--width", "140", "hot-methods", recording.toString()));
         details.add("  JFR hot methods (top frames):");
         top.lines()
                 .filter(l -> !l.isBlank() && !l.startsWith("---"))
@@ -658,10 +455,6 @@ public final class IngestBenchmark {
         return PROFILE_RULES[PROFILE_RULES.length - 1][0];
     }
 
-    static String jdkTool(String name) {
-        return Path.of(System.getProperty("java.home"), "bin", name).toString();
-    }
-
     private static String runTool(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
@@ -670,60 +463,6 @@ public final class IngestBenchmark {
             return "(timed out: " + String.join(" ", command) + ")";
         }
         return new String(output, StandardCharsets.UTF_8);
-    }
-
-    /** What the last look at the consumer group saw, for the report when the assignment was never seen. */
-    private String assignmentSeen = "never described";
-
-    /**
-     * Whether the consumer groups on the broker (the service's only, here) have all agent-sessions partitions
-     * assigned. The group is found by its assignment rather than by name, so a renamed group still counts.
-     */
-    private boolean allPartitionsAssigned(Admin admin) {
-        try {
-            List<String> ids = admin.listGroups().all().get(2, TimeUnit.SECONDS).stream()
-                    .map(GroupListing::groupId)
-                    .toList();
-            if (ids.isEmpty()) {
-                assignmentSeen = "no consumer group yet";
-                return false;
-            }
-            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
-                            ids, new DescribeConsumerGroupsOptions().timeoutMs(1_000))
-                    .all()
-                    .get(2, TimeUnit.SECONDS);
-            long assigned = 0;
-            List<String> seen = new ArrayList<>();
-            for (ConsumerGroupDescription group : groups.values()) {
-                long mine = group.members().stream()
-                        .flatMap(m -> m.assignment().topicPartitions().stream())
-                        .filter(tp -> tp.topic().equals(TOPIC))
-                        .count();
-                assigned += mine;
-                seen.add(group.groupId() + " (" + group.groupState() + ", "
-                        + group.members().size() + " members, " + mine + " " + TOPIC + " partitions)");
-            }
-            assignmentSeen = String.join("; ", seen);
-            return assigned >= Topics.AGENT_SESSIONS.defaultPartitions();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            assignmentSeen = String.valueOf(e);
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** {rows, seconds} between the first samples at or above 10 % and 90 % of n. */
-    static double[] steadyState(List<long[]> samples, long n) {
-        long[] low = null;
-        long[] high = null;
-        for (long[] s : samples) {
-            if (low == null && s[1] >= n / 10) low = s;
-            if (high == null && s[1] >= n * 9 / 10) high = s;
-        }
-        if (low == null || high == null || high[0] <= low[0]) return null;
-        return new double[] {high[1] - low[1], (high[0] - low[0]) / 1e9};
     }
 
     /** Listener and connection-pool timers from the service's actuator, to tell where its time went. */
@@ -779,7 +518,7 @@ public final class IngestBenchmark {
     private void measureLatency(ServiceProcess service, Connection su, HeapSampler heap) throws Exception {
         int rate = options.latencyRate();
         long count = (long) rate * options.latencySeconds();
-        TurnEvents events = new TurnEvents(options.seed() ^ 0x1A7E_4C7EL, count, options.concurrentSessions());
+        TurnEvents events = new TurnEvents(options.service.seed ^ 0x1A7E_4C7EL, count, options.concurrentSessions());
         UUID[] sessions = new UUID[(int) events.sessions()];
         for (int s = 0; s < sessions.length; s++) sessions[s] = events.sessionId(s);
         out(String.format(
@@ -942,10 +681,6 @@ public final class IngestBenchmark {
                 h.getTotalCount());
     }
 
-    private static long micros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
-    }
-
     // --- baselines ------------------------------------------------------------------------------------------------
 
     private void runBaselines(Connection su, TurnEvents events, ServicePhase service) throws SQLException {
@@ -1003,40 +738,6 @@ public final class IngestBenchmark {
 
     // --- SQL helpers ----------------------------------------------------------------------------------------------
 
-    private Connection superuser() throws SQLException {
-        DatabaseLogin login = infra.superuserLogin();
-        return DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
-    }
-
-    static long single(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static void checkpoint(Connection su) throws SQLException {
-        try (Statement s = su.createStatement()) {
-            s.execute("CHECKPOINT");
-        }
-    }
-
-    static String currentLsn(Connection su) throws SQLException {
-        try (Statement s = su.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    static long walSince(Connection su, String lsn) throws SQLException {
-        try (PreparedStatement ps =
-                su.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint")) {
-            ps.setString(1, lsn);
-            return single(ps);
-        }
-    }
-
     /** Row count, a hash over every written column and the table's size, to show that all methods wrote the same. */
     private void fingerprint(Connection su, String table, String label) throws SQLException {
         try (Statement s = su.createStatement();
@@ -1054,30 +755,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static int deadLetters(Admin admin) {
-        try {
-            String dlt = Topics.AGENT_SESSIONS.deadLetterTopic();
-            int partitions = admin.describeTopics(List.of(dlt))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(dlt)
-                    .partitions()
-                    .size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) latest.put(new TopicPartition(dlt, p), OffsetSpec.latest());
-            return (int) admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(r -> r.offset())
-                    .sum();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
     // --- report ---------------------------------------------------------------------------------------------------
-
-    private static String row(String method, long rows, double seconds) {
-        return method + "|" + rows + "|" + seconds + "|" + (rows / seconds);
-    }
 
     private void printReport() {
         out("");
@@ -1103,152 +781,6 @@ public final class IngestBenchmark {
                 + " upsert + counters, inserts, commits, offset commits, with " + listenerConcurrency
                 + " listener threads.");
         out("");
-        details.forEach(IngestBenchmark::out);
-    }
-
-    static void out(String line) {
-        System.out.println(line);
-        System.out.flush();
-    }
-
-    /** JUL keeps loggers weakly: hold the ones whose level is set. */
-    private static final List<Logger> QUIETED = new ArrayList<>();
-
-    static void quietLogging() {
-        Logger root = Logger.getLogger("");
-        root.setLevel(Level.WARNING);
-        for (Handler handler : root.getHandlers()) handler.setLevel(Level.WARNING);
-        // the test kit's broker start-up polls with an AdminClient that warns until the broker listens; the
-        // serde warns about its shared Vert.x instance
-        for (String name : List.of("org.apache.kafka", "io.apicurio")) {
-            Logger logger = Logger.getLogger(name);
-            logger.setLevel(Level.SEVERE);
-            QUIETED.add(logger);
-        }
-    }
-
-    /** Starts the test kit's infrastructure with System.out (Liquibase prints its update summary there) in a log. */
-    static PromptloopInfrastructure startInfrastructure(Path log) throws IOException {
-        Files.createDirectories(log.getParent());
-        java.io.PrintStream console = System.out;
-        try (java.io.PrintStream file =
-                new java.io.PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-            System.setOut(file);
-            return PromptloopInfrastructure.shared();
-        } finally {
-            System.setOut(console);
-        }
-    }
-
-    private static String fmt(double seconds) {
-        return String.format(Locale.ROOT, "%.1f", seconds);
-    }
-
-    /** {@code benchmarks/target}: where this class was loaded from (the jar or target/classes). */
-    static Path targetDirectory() {
-        try {
-            Path location = Path.of(IngestBenchmark.class
-                            .getProtectionDomain()
-                            .getCodeSource()
-                            .getLocation()
-                            .toURI())
-                    .toAbsolutePath();
-            return location.getParent();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Samples the service's heap used every 500 ms and keeps the peak: with {@code jstat -gc} (eden + survivors +
-     * old, read from the JVM's hsperfdata: no work for the service) or, as the brief has it, with the actuator's
-     * {@code jvm.memory.used{area=heap}} over HTTP Basic, which costs the service one BCrypt check per request.
-     */
-    static final class HeapSampler implements AutoCloseable {
-
-        record Peak(long bytes, int samples, String method) {
-            String describe() {
-                return samples == 0
-                        ? "n/a (no sample answered)"
-                        : String.format(
-                                Locale.ROOT,
-                                "%.0f MiB (%s, %d samples every 500 ms)",
-                                bytes / 1048576.0,
-                                method,
-                                samples);
-            }
-        }
-
-        private final String method;
-        private final AtomicLong peak = new AtomicLong();
-        private final AtomicLong samples = new AtomicLong();
-        private final ScheduledExecutorService executor;
-        private final Process jstat;
-
-        private HeapSampler(String method, ScheduledExecutorService executor, Process jstat) {
-            this.method = method;
-            this.executor = executor;
-            this.jstat = jstat;
-        }
-
-        static HeapSampler actuator(ServiceProcess service) {
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("bench-heap-sampler").factory());
-            HeapSampler sampler = new HeapSampler("actuator jvm.memory.used{area=heap}", executor, null);
-            executor.scheduleAtFixedRate(
-                    () -> service.heapUsedBytes().ifPresent(used -> sampler.record((long) used)),
-                    500,
-                    500,
-                    TimeUnit.MILLISECONDS);
-            return sampler;
-        }
-
-        static HeapSampler jstat(ServiceProcess service) throws IOException {
-            Process process = new ProcessBuilder(jdkTool("jstat"), "-gc", Long.toString(service.pid()), "500")
-                    .redirectErrorStream(true)
-                    .start();
-            HeapSampler sampler = new HeapSampler("jstat -gc: S0U+S1U+EU+OU", null, process);
-            Thread.ofPlatform().daemon().name("bench-jstat-reader").start(() -> sampler.readJstat(process));
-            return sampler;
-        }
-
-        private void readJstat(Process process) {
-            try (var reader = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                List<String> header = List.of();
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    String[] cells = line.strip().split("\\s+");
-                    if (line.contains("EU")) {
-                        header = List.of(cells);
-                        continue;
-                    }
-                    if (header.isEmpty() || cells.length != header.size()) continue;
-                    double kb = 0;
-                    for (String column : List.of("S0U", "S1U", "EU", "OU")) {
-                        kb += Double.parseDouble(cells[header.indexOf(column)].replace(',', '.'));
-                    }
-                    record((long) (kb * 1024));
-                }
-            } catch (IOException | RuntimeException e) {
-                // the service or jstat ended
-            }
-        }
-
-        private void record(long bytes) {
-            peak.accumulateAndGet(bytes, Math::max);
-            samples.incrementAndGet();
-        }
-
-        /** The peak since the last call. */
-        synchronized Peak takePeak() {
-            return new Peak(peak.getAndSet(0), (int) samples.getAndSet(0), method);
-        }
-
-        @Override
-        public void close() {
-            if (executor != null) executor.shutdownNow();
-            if (jstat != null) jstat.destroy();
-        }
+        details.forEach(Harness::out);
     }
 }

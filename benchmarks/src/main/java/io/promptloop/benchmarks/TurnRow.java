@@ -4,9 +4,12 @@ import io.promptloop.avro.session.SearchResult;
 import io.promptloop.avro.session.SessionEvent;
 import io.promptloop.avro.session.TurnRecorded;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One row of {@code conversation.tuning_conversation_turns} built from a decoded {@code TurnRecorded} event the
@@ -27,6 +30,8 @@ record TurnRow(
         String templateUsed,
         UUID instructionId,
         String metadata) {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The columns the service writes, in this record's order; {@code ingested_at} takes its default. */
     static final String COLUMNS = "id, session_id, turn_number, user_message, agent_response, occurred_at, "
@@ -92,53 +97,19 @@ record TurnRow(
     /** Seed 003's shape, as ingest-service writes it: {@code {"results":[{chunk_id, document_title, ...}]}}. */
     static String searchResultsJson(List<SearchResult> results) {
         if (results == null || results.isEmpty()) return null;
-        StringBuilder out = new StringBuilder(256 * results.size());
-        out.append("{\"results\":[");
-        for (int i = 0; i < results.size(); i++) {
-            SearchResult r = results.get(i);
-            if (i > 0) out.append(',');
-            out.append("{\"chunk_id\":");
-            jsonString(out, r.getChunkId());
-            out.append(",\"document_title\":");
-            if (r.getDocumentTitle() == null) out.append("null");
-            else jsonString(out, r.getDocumentTitle());
-            out.append(",\"chunk_text\":");
-            jsonString(out, r.getChunkText());
-            out.append(",\"similarity\":").append(r.getSimilarity()).append('}');
+        List<Map<String, Object>> rows = new ArrayList<>(results.size());
+        for (SearchResult r : results) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("chunk_id", r.getChunkId());
+            row.put("document_title", r.getDocumentTitle());
+            row.put("chunk_text", r.getChunkText());
+            row.put("similarity", r.getSimilarity());
+            rows.add(row);
         }
-        return out.append("]}").toString();
+        return JSON.writeValueAsString(Map.of("results", rows));
     }
 
     static String objectJson(Map<String, String> map) {
-        if (map == null || map.isEmpty()) return "{}";
-        StringBuilder out = new StringBuilder(64).append('{');
-        boolean first = true;
-        for (var entry : map.entrySet()) {
-            if (!first) out.append(',');
-            first = false;
-            jsonString(out, entry.getKey()).append(':');
-            if (entry.getValue() == null) out.append("null");
-            else jsonString(out, entry.getValue());
-        }
-        return out.append('}').toString();
-    }
-
-    static StringBuilder jsonString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
-                    else out.append(c);
-                }
-            }
-        }
-        return out.append('"');
+        return map == null || map.isEmpty() ? "{}" : JSON.writeValueAsString(map);
     }
 }

@@ -77,7 +77,7 @@ class TurnEventsTest {
                 new long[] {0, 0}, new long[] {1_000_000_000L, 10}, new long[] {2_000_000_000L, 50}, new long[] {
                     3_000_000_000L, 95
                 });
-        double[] steady = IngestBenchmark.steadyState(samples, 100);
+        double[] steady = Harness.steadyState(samples, 100);
         assertThat(steady).containsExactly(85.0, 2.0);
     }
 }

@@ -82,14 +82,4 @@ class TurnRowTest {
         assertThat(new String(streamed, java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(all.toString());
     }
-
-    @Test
-    void shouldParseOptions() {
-        Options o = Options.parse("--events", "100_000", "--latency-seconds=0", "--seed", "9");
-        assertThat(o.events()).isEqualTo(100_000);
-        assertThat(o.latencySeconds()).isZero();
-        assertThat(o.seed()).isEqualTo(9);
-        assertThat(o.latencyRate()).isEqualTo(5_000);
-        assertThat(Options.parse().events()).isEqualTo(1_000_000);
-    }
 }

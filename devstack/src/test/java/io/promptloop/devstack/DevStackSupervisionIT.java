@@ -119,7 +119,10 @@ class DevStackSupervisionIT {
             output.await("Kafka restarted", "] kafka (pid ", Duration.ofMinutes(2), "[restarted");
             output.await("ingest-service restarted", "] ingest-service (pid ", Duration.ofMinutes(3), "[restarted");
 
-            Thread.sleep(3_000); // a few more evaluations after both are back
+            int atRestart = publisher.eventIds().size();
+            await("a few more evaluations sent after both are back")
+                    .atMost(Duration.ofMinutes(1))
+                    .until(() -> publisher.eventIds().size() >= atRestart + 20);
             List<UUID> published = publisher.stopAndFlush();
             assertThat(publisher.failures())
                     .as("evaluations the producer could not send")

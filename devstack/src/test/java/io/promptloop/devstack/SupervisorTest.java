@@ -95,8 +95,11 @@ class SupervisorTest {
         child.current.stop(Duration.ofSeconds(1));
 
         child.current.onExit().get();
-        Thread.sleep(FAST.first().multipliedBy(5).toMillis()); // a restart would have come by now
-        assertThat(child.starts.get()).isEqualTo(1);
+        // a restart would come after FAST.first(): the single start must hold for five times that
+        await("no restart once stopping")
+                .during(FAST.first().multipliedBy(5))
+                .atMost(FAST.first().multipliedBy(10))
+                .until(() -> child.starts.get() == 1);
         assertThat(output.toString(StandardCharsets.UTF_8))
                 .doesNotContain("[died")
                 .doesNotContain("[restarted");

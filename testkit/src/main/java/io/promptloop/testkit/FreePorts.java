@@ -6,12 +6,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Free loopback ports for servers whose port is not fixed. */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {}
 
     /** {@code port} itself, or a port that was free on 127.0.0.1 a moment ago when {@code port} is 0. */
-    static int orFree(int port) {
+    public static int orFree(int port) {
         if (port != 0) {
             return port;
         }

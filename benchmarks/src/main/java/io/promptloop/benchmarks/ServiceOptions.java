@@ -1,0 +1,38 @@
+package io.promptloop.benchmarks;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every service benchmark takes (a picocli mixin): the seed, the service JVM's heap and jar, and how
+ * long its main phase may take. Each benchmark sets its own defaults through the constructor.
+ */
+final class ServiceOptions {
+
+    @Option(names = "--seed", paramLabel = "X", description = "seed of the generated events (default ${DEFAULT-VALUE})")
+    long seed = 42;
+
+    @Option(names = "--service-heap", paramLabel = "H", description = "the service's -Xmx (default ${DEFAULT-VALUE})")
+    String serviceHeap;
+
+    @Option(
+            names = "--timeout-seconds",
+            paramLabel = "T",
+            description = "limit for the service to take in the pre-produced events (default ${DEFAULT-VALUE})")
+    int timeoutSeconds;
+
+    @Option(
+            names = "--service-jar",
+            paramLabel = "PATH",
+            description = "the service's executable jar (default <service>/target/<service>.jar next to this module)")
+    Path serviceJar;
+
+    ServiceOptions(String serviceHeap, int timeoutSeconds) {
+        this.serviceHeap = serviceHeap;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    void validate() {
+        Harness.positive("--timeout-seconds", timeoutSeconds);
+    }
+}
