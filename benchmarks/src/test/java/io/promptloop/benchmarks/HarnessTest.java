@@ -26,7 +26,9 @@ class HarnessTest {
         IngestOptions o = parse(new IngestOptions(), "--events", "100_000", "--latency-seconds=0", "--seed", "9");
         assertThat(o.events()).isEqualTo(100_000);
         assertThat(o.latencySeconds()).isZero();
-        assertThat(o.seed()).isEqualTo(9);
+        assertThat(o.service.seed).isEqualTo(9);
+        assertThat(o.service.serviceHeap).isEqualTo("1g");
+        assertThat(new AbtestOptions().service.serviceHeap).isEqualTo("512m");
         assertThat(o.latencyRate()).isEqualTo(5_000);
         assertThat(o.heapSampler()).isEqualTo(HeapSampler.Kind.jstat);
         assertThat(parse(new IngestOptions()).events()).isEqualTo(1_000_000);
