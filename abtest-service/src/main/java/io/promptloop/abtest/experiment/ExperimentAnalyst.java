@@ -3,6 +3,7 @@ package io.promptloop.abtest.experiment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
 import io.promptloop.abtest.analysis.domain.Analyzer;
+import io.promptloop.abtest.analysis.domain.Cuped;
 import io.promptloop.abtest.analysis.domain.Decision;
 import io.promptloop.abtest.analysis.domain.GuardrailCheck;
 import io.promptloop.abtest.analysis.domain.GuardrailResult;
@@ -95,6 +96,12 @@ public class ExperimentAnalyst {
             details.put("guardrail_breaches", a.guardrails().breaches());
         }
         var metric = design.metric();
+        Double theta = design.cuped() ? Cuped.theta(baseline.covariate(), treatment.covariate()) : null;
+        if (theta != null) {
+            details.put("cuped_theta", theta);
+            double rho = baseline.covariate().plus(treatment.covariate()).correlation();
+            if (Double.isFinite(rho)) details.put("covariate_correlation", rho);
+        }
         analyses.insert(
                 t,
                 new Look(
@@ -106,7 +113,8 @@ public class ExperimentAnalyst {
                         mean(treatment.mean(metric)),
                         a,
                         a.guardrails() == null ? null : a.guardrails().ok(),
-                        details));
+                        details,
+                        theta));
         boolean alerted = t.srmAlerted();
         if (a.srm() != null) {
             analyses.insertSrm(

@@ -49,9 +49,7 @@ public final class Analyzer {
         SrmResult srm = SampleRatioMismatch.check(nc, nt, design.trafficSplit());
         GuardrailResult guardrails = GuardrailCheck.evaluate(
                 design.guardrails(), control, treatment, design.alpha(), design.nStar(), design.minSamplePerVariant());
-        SampleSummary controlSummary = control.summary(metric);
-        SampleSummary treatmentSummary = treatment.summary(metric);
-        Optional<Estimate> maybeEstimate = EffectEstimator.tryOf(design.effectType(), controlSummary, treatmentSummary);
+        Optional<Estimate> maybeEstimate = estimate(design, control, treatment);
 
         if (!guardrails.ok()) {
             Estimate e = maybeEstimate.orElse(null);
@@ -73,7 +71,7 @@ public final class Analyzer {
             return new Analysis(
                     Decision.CONTINUE,
                     null,
-                    EffectEstimator.whyNot(controlSummary, treatmentSummary).orElse(NOT_ENOUGH_DATA),
+                    whyNotEstimable(design, control, treatment).orElse(NOT_ENOUGH_DATA),
                     null,
                     null,
                     null,
@@ -241,6 +239,29 @@ public final class Analyzer {
                 design.alpha(),
                 null,
                 b);
+    }
+
+    /**
+     * The primary metric's effect: regression-adjusted when the design uses CUPED ({@link Cuped}, on the arms'
+     * covariate pairs), else on the metric's summaries ({@link EffectEstimator}; a ratio metric's summary is the
+     * delta-method ratio of {@link Ratio}).
+     */
+    static Optional<Estimate> estimate(TestDesign design, VariantStats control, VariantStats treatment) {
+        if (design.cuped()) {
+            return Cuped.tryOf(
+                    design.effectType(), design.metric() == Metric.SUCCESS, control.covariate(), treatment.covariate());
+        }
+        return EffectEstimator.tryOf(
+                design.effectType(), control.summary(design.metric()), treatment.summary(design.metric()));
+    }
+
+    /** Why {@link #estimate} is empty; empty when it is not. */
+    static Optional<String> whyNotEstimable(TestDesign design, VariantStats control, VariantStats treatment) {
+        if (design.cuped()) {
+            return Cuped.whyNot(
+                    design.effectType(), design.metric() == Metric.SUCCESS, control.covariate(), treatment.covariate());
+        }
+        return EffectEstimator.whyNot(control.summary(design.metric()), treatment.summary(design.metric()));
     }
 
     /** Earlier looks strictly below the current fraction, sorted, without duplicates, then the current one. */
