@@ -5,8 +5,8 @@
 -- Both need per-arm bivariate moments of paired values (x, y): n, Σx, Σy and the centred sums Σ(x − x̄)², Σ(y − ȳ)²
 -- and Σ(x − x̄)(y − ȳ), merged per batch by Chan et al.'s update (the cross term as in Pébay 2008), counted once like
 -- every other sum (guarded by observation_ledger, in the transaction of the ledger insert).
---   covariate_*: x = the observation's pre-exposure covariate (0 when it has none), y = the value of the test's
---                primary metric, for every observation that has a value of that metric;
+--   covariate_*: x = the observation's pre-exposure covariate, y = the value of the test's primary metric, for the
+--                observations that carry both (the analysis fills in units without a covariate: see the README);
 --   ratio_*:     x = ratio_numerator, y = ratio_denominator, for the observations that carry both.
 -- Rows counted before this change have no pairs (0): a test that was running keeps its unadjusted analysis data.
 
@@ -26,7 +26,7 @@ ALTER TABLE abtest.variant_statistics
     ADD COLUMN ratio_xy        double precision NOT NULL DEFAULT 0,
     ADD CONSTRAINT variant_statistics_covariate_check CHECK (covariate_n BETWEEN 0 AND n AND covariate_x_m2 >= 0 AND covariate_y_m2 >= 0),
     ADD CONSTRAINT variant_statistics_ratio_check CHECK (ratio_n BETWEEN 0 AND n AND ratio_x_m2 >= 0 AND ratio_y_m2 >= 0);
-COMMENT ON COLUMN abtest.variant_statistics.covariate_n IS 'CUPED pairs counted: observations with a value of the test''s primary metric (covariate 0 when absent).';
+COMMENT ON COLUMN abtest.variant_statistics.covariate_n IS 'CUPED pairs counted: observations with a pre-exposure covariate and a value of the test''s primary metric.';
 COMMENT ON COLUMN abtest.variant_statistics.covariate_x_sum IS 'Sum of the pre-exposure covariates.';
 COMMENT ON COLUMN abtest.variant_statistics.covariate_y_sum IS 'Sum of the primary metric''s values of the same observations.';
 COMMENT ON COLUMN abtest.variant_statistics.covariate_x_m2 IS 'Centred sum of squares of the covariates, sum((x - mean_x)^2).';

@@ -3,7 +3,6 @@ package io.promptloop.abtest.experiment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
 import io.promptloop.abtest.analysis.domain.Analyzer;
-import io.promptloop.abtest.analysis.domain.Cuped;
 import io.promptloop.abtest.analysis.domain.Decision;
 import io.promptloop.abtest.analysis.domain.GuardrailCheck;
 import io.promptloop.abtest.analysis.domain.GuardrailResult;
@@ -96,9 +95,10 @@ public class ExperimentAnalyst {
             details.put("guardrail_breaches", a.guardrails().breaches());
         }
         var metric = design.metric();
-        Double theta = design.cuped() ? Cuped.theta(baseline.covariate(), treatment.covariate()) : null;
+        Double theta = design.cuped() ? Analyzer.cupedTheta(metric, baseline, treatment) : null;
         if (theta != null) {
             details.put("cuped_theta", theta);
+            details.put("covariate_n", baseline.covariate().n() + treatment.covariate().n());
             double rho = baseline.covariate().plus(treatment.covariate()).correlation();
             if (Double.isFinite(rho)) details.put("covariate_correlation", rho);
         }

@@ -8,8 +8,8 @@ package io.promptloop.abtest.analysis.domain;
  * @param score moments of the scores (observations without a score are not in it)
  * @param latency moments of the latencies in ms (observations without a latency are not in it)
  * @param latencyDigest the same latencies as a quantile sketch; null is read as an empty digest
- * @param covariate CUPED: pairs (x = the observation's pre-exposure covariate, 0 when it has none; y = the value of
- *     the test's primary metric) of every observation that has a value of that metric; null is read as empty
+ * @param covariate CUPED: pairs (x = the observation's pre-exposure covariate, y = the value of the test's primary
+ *     metric) of the observations that have both; null is read as empty
  * @param ratio ratio metric: pairs (x = numerator, y = denominator) of the observations that carry both; null is
  *     read as empty
  */
@@ -81,6 +81,19 @@ public record VariantStats(
             case SUCCESS -> successRate();
             case LATENCY_MS -> latency.mean();
             case RATIO -> ratio.n() == 0 || ratio.meanY() == 0 ? Double.NaN : ratio.meanX() / ratio.meanY();
+        };
+    }
+
+    /**
+     * The moments of the metric's values over every observation that has one (success: 0/1 per observation), the
+     * population CUPED adjusts.
+     */
+    public Moments values(Metric metric) {
+        return switch (metric) {
+            case SCORE -> score;
+            case SUCCESS -> n == 0 ? Moments.EMPTY : new Moments(n, successRate(), (double) successes * (n - successes) / n);
+            case LATENCY_MS -> latency;
+            case RATIO -> throw new IllegalArgumentException("a ratio metric has no per-observation values");
         };
     }
 

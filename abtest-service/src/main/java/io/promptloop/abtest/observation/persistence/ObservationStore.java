@@ -212,8 +212,8 @@ public class ObservationStore {
                 digest = digest.add(o.latencyMs());
             }
             Double y = metricValue(o, metric);
-            // the rule for a unit without pre-exposure data: covariate 0 (as GrowthBook's queries coalesce it)
-            if (y != null) covariate = covariate.add(o.covariate() == null ? 0.0 : o.covariate(), y);
+            // pairs only where both exist; the analysis fills in the rest (Analyzer.cupedArms)
+            if (y != null && o.covariate() != null) covariate = covariate.add(o.covariate(), y);
             if (o.ratioNumerator() != null && o.ratioDenominator() != null) {
                 ratio = ratio.add(o.ratioNumerator(), o.ratioDenominator());
             }

@@ -165,4 +165,81 @@ class CupedTest {
         assertThat(Cuped.tryOf(EffectType.RELATIVE, false, zeroMetric, RA_TREATMENT))
                 .isEmpty();
     }
+
+    @Test
+    void shouldFillInUnitsWithoutACovariateWithThePooledMeanOfTheCovariatesSent() {
+        // 30 % of the units sent no covariate. The stored pairs hold only the others; the analysis must equal CUPED
+        // on every unit with the missing covariates set to the mean of the sent ones (computed here from raw data).
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        double[][] x = new double[2][500];
+        double[][] y = new double[2][500];
+        boolean[][] sent = new boolean[2][500];
+        double sentSum = 0;
+        int sentN = 0;
+        for (int arm = 0; arm < 2; arm++) {
+            for (int i = 0; i < 500; i++) {
+                x[arm][i] = 0.6 + 0.15 * random.nextGaussian();
+                y[arm][i] = 0.6 + 0.8 * (x[arm][i] - 0.6) + 0.09 * random.nextGaussian() + 0.02 * arm;
+                sent[arm][i] = random.nextDouble() >= 0.3;
+                if (sent[arm][i]) {
+                    sentSum += x[arm][i];
+                    sentN++;
+                }
+            }
+        }
+        double fill = sentSum / sentN;
+        VariantStats[] stored = new VariantStats[2];
+        CoMoments[] complete = new CoMoments[2];
+        for (int arm = 0; arm < 2; arm++) {
+            Moments scores = Moments.EMPTY;
+            CoMoments pairs = CoMoments.EMPTY;
+            CoMoments all = CoMoments.EMPTY;
+            for (int i = 0; i < 500; i++) {
+                scores = scores.add(y[arm][i]);
+                if (sent[arm][i]) pairs = pairs.add(x[arm][i], y[arm][i]);
+                all = all.add(sent[arm][i] ? x[arm][i] : fill, y[arm][i]);
+            }
+            stored[arm] = new VariantStats(500, 500, scores, Moments.EMPTY, LatencyDigest.empty(), pairs, null);
+            complete[arm] = all;
+        }
+        TestDesign cuped = TestDesign.sequential(Metric.SCORE, 100, null).withCuped(true);
+
+        Estimate viaStore = Analyzer.estimate(cuped, stored[0], stored[1]).orElseThrow();
+        Estimate direct = Cuped.tryOf(EffectType.RELATIVE, false, complete[0], complete[1]).orElseThrow();
+
+        assertThat(Analyzer.cupedTheta(Metric.SCORE, stored[0], stored[1]))
+                .isCloseTo(Cuped.theta(complete[0], complete[1]), within(1e-9))
+                .isBetween(0.7, 0.9);
+        assertThat(viaStore.effect()).isCloseTo(direct.effect(), within(1e-9));
+        assertThat(viaStore.variance()).isCloseTo(direct.variance(), within(1e-12));
+    }
+
+    @Test
+    void shouldAnalyseLikeTheUnadjustedTestWhenNoObservationCarriedACovariate() {
+        VariantStats control = new VariantStats(
+                3001, 0, RA_CONTROL.y(), Moments.EMPTY, LatencyDigest.empty(), null, null);
+        VariantStats treatment = new VariantStats(
+                3000, 0, RA_TREATMENT.y(), Moments.EMPTY, LatencyDigest.empty(), null, null);
+        TestDesign plain = TestDesign.sequential(Metric.SCORE, 100, null);
+
+        Estimate adjusted =
+                Analyzer.estimate(plain.withCuped(true), control, treatment).orElseThrow();
+        Estimate unadjusted = Analyzer.estimate(plain, control, treatment).orElseThrow();
+
+        assertThat(adjusted.effect()).isCloseTo(unadjusted.effect(), within(1e-12));
+        assertThat(adjusted.variance()).isCloseTo(unadjusted.variance(), within(1e-15));
+    }
+
+    @Test
+    void shouldTakeASubSampleOutOfMomentsExactly() {
+        Moments whole = Moments.of(0.3, 0.5, 0.9, 22, 2, 1, 5, 3);
+        Moments part = Moments.of(0.3, 0.5, 0.9);
+        Moments rest = whole.minus(part);
+
+        Moments expected = Moments.of(22, 2, 1, 5, 3);
+        assertThat(rest.n()).isEqualTo(5);
+        assertThat(rest.mean()).isCloseTo(expected.mean(), within(1e-12));
+        assertThat(rest.m2()).isCloseTo(expected.m2(), within(1e-9));
+        assertThat(whole.minus(whole)).isEqualTo(Moments.EMPTY);
+    }
 }
