@@ -82,9 +82,9 @@ class CupedAndRatioIT extends AbtestTestSupport {
 
         // pairs are counted for the units that sent a covariate, once each despite the redelivery
         Map<String, Object> sums = sql().queryForMap(
-                "SELECT sum(n) AS n, sum(score_n) AS score_n, sum(covariate_n) AS covariate_n,"
-                        + " sum(covariate_x_sum) AS covariate_x_sum FROM abtest.variant_statistics WHERE test_id = ?",
-                testId);
+                        "SELECT sum(n) AS n, sum(score_n) AS score_n, sum(covariate_n) AS covariate_n,"
+                                + " sum(covariate_x_sum) AS covariate_x_sum FROM abtest.variant_statistics WHERE test_id = ?",
+                        testId);
         long withCovariate =
                 observations.stream().filter(o -> o.getCovariate() != null).count();
         double covariateSum = observations.stream()
@@ -92,7 +92,9 @@ class CupedAndRatioIT extends AbtestTestSupport {
                 .mapToDouble(ObservationRecorded::getCovariate)
                 .sum();
         assertThat(((Number) sums.get("score_n")).longValue()).isEqualTo(1600L);
-        assertThat(((Number) sums.get("covariate_n")).longValue()).isEqualTo(withCovariate).isEqualTo(1440L);
+        assertThat(((Number) sums.get("covariate_n")).longValue())
+                .isEqualTo(withCovariate)
+                .isEqualTo(1440L);
         assertThat(((Number) sums.get("covariate_x_sum")).doubleValue()).isCloseTo(covariateSum, within(1e-6));
 
         Map<String, Object> look = sql().queryForMap(

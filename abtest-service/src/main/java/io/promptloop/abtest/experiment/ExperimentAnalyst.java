@@ -98,7 +98,9 @@ public class ExperimentAnalyst {
         Double theta = design.cuped() ? Analyzer.cupedTheta(metric, baseline, treatment) : null;
         if (theta != null) {
             details.put("cuped_theta", theta);
-            details.put("covariate_n", baseline.covariate().n() + treatment.covariate().n());
+            details.put(
+                    "covariate_n",
+                    baseline.covariate().n() + treatment.covariate().n());
             double rho = baseline.covariate().plus(treatment.covariate()).correlation();
             if (Double.isFinite(rho)) details.put("covariate_correlation", rho);
         }

@@ -91,7 +91,8 @@ public record VariantStats(
     public Moments values(Metric metric) {
         return switch (metric) {
             case SCORE -> score;
-            case SUCCESS -> n == 0 ? Moments.EMPTY : new Moments(n, successRate(), (double) successes * (n - successes) / n);
+            case SUCCESS ->
+                n == 0 ? Moments.EMPTY : new Moments(n, successRate(), (double) successes * (n - successes) / n);
             case LATENCY_MS -> latency;
             case RATIO -> throw new IllegalArgumentException("a ratio metric has no per-observation values");
         };

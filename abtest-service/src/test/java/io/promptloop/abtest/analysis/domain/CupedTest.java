@@ -205,7 +205,8 @@ class CupedTest {
         TestDesign cuped = TestDesign.sequential(Metric.SCORE, 100, null).withCuped(true);
 
         Estimate viaStore = Analyzer.estimate(cuped, stored[0], stored[1]).orElseThrow();
-        Estimate direct = Cuped.tryOf(EffectType.RELATIVE, false, complete[0], complete[1]).orElseThrow();
+        Estimate direct = Cuped.tryOf(EffectType.RELATIVE, false, complete[0], complete[1])
+                .orElseThrow();
 
         assertThat(Analyzer.cupedTheta(Metric.SCORE, stored[0], stored[1]))
                 .isCloseTo(Cuped.theta(complete[0], complete[1]), within(1e-9))
@@ -216,10 +217,10 @@ class CupedTest {
 
     @Test
     void shouldAnalyseLikeTheUnadjustedTestWhenNoObservationCarriedACovariate() {
-        VariantStats control = new VariantStats(
-                3001, 0, RA_CONTROL.y(), Moments.EMPTY, LatencyDigest.empty(), null, null);
-        VariantStats treatment = new VariantStats(
-                3000, 0, RA_TREATMENT.y(), Moments.EMPTY, LatencyDigest.empty(), null, null);
+        VariantStats control =
+                new VariantStats(3001, 0, RA_CONTROL.y(), Moments.EMPTY, LatencyDigest.empty(), null, null);
+        VariantStats treatment =
+                new VariantStats(3000, 0, RA_TREATMENT.y(), Moments.EMPTY, LatencyDigest.empty(), null, null);
         TestDesign plain = TestDesign.sequential(Metric.SCORE, 100, null);
 
         Estimate adjusted =
