@@ -228,6 +228,9 @@ export class Publisher {
       latency_ms: o.latencyMs ?? null,
       success: o.success,
       instruction_id: o.instructionId ?? null,
+      covariate: o.covariate ?? null,
+      ratio_numerator: o.ratioNumerator ?? null,
+      ratio_denominator: o.ratioDenominator ?? null,
     };
     this.validator.observation(value);
     return this.encode(AB_OBSERVATIONS, o.testId, value);
@@ -289,6 +292,12 @@ export interface ObservationFields {
   latencyMs?: number | null;
   success: boolean;
   instructionId?: string | null;
+  /** CUPED: the unit's value of the test's metric measured before it was first exposed; null when it has none. */
+  covariate?: number | null;
+  /** Ratio metric: this observation's numerator; sent with ratioDenominator or not at all. */
+  ratioNumerator?: number | null;
+  /** Ratio metric: this observation's denominator. */
+  ratioDenominator?: number | null;
 }
 
 export interface SessionStart {
@@ -459,9 +468,14 @@ export class Agent {
 
   /** One request served under the A/B test `testId` (ObservationRecorded on ab-observations). */
   async report(testId: string, variant: string, unitId: string, score: number | null, latencyMs: number | null,
-    success: boolean, options: { instructionId?: string } & Ids = {}): Promise<Event> {
+    success: boolean,
+    options: { instructionId?: string; covariate?: number; ratioNumerator?: number; ratioDenominator?: number } & Ids = {},
+  ): Promise<Event> {
     const event = await this.publisher.observationEvent(this.name, this.predictor,
-      { testId, variant, unitId, score, latencyMs, success, instructionId: options.instructionId }, options);
+      {
+        testId, variant, unitId, score, latencyMs, success, instructionId: options.instructionId,
+        covariate: options.covariate, ratioNumerator: options.ratioNumerator, ratioDenominator: options.ratioDenominator,
+      }, options);
     await this.publisher.send(event);
     return event;
   }

@@ -107,6 +107,14 @@ function unitInterval(field: string, value: unknown): void {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalid(`${field} must be within [0, 1], was ${String(value)}`);
 }
 
+/** A finite number with |x| <= 1e12 (covariates, ratio parts), as the A/B service accepts them. */
+function bounded(field: string, value: unknown): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'number' || !(Math.abs(value) <= 1e12)) {
+    throw invalid(`${field} must be finite with |x| <= 1e12, was ${String(value)}`);
+  }
+}
+
 function rubric(field: string, value: unknown): void {
   if (value === null || value === undefined) return;
   if (typeof value !== 'number' || !(value >= 1 && value <= 5)) throw invalid(`${field} must be within [1, 5], was ${String(value)}`);
@@ -247,5 +255,9 @@ export class Validator {
       if (integer('latency_ms', o.latency_ms) < 0) throw invalid(`latency_ms must be >= 0, was ${o.latency_ms}`);
     }
     if (typeof o.success !== 'boolean') throw invalid('success is required (true or false)');
+    for (const f of ['covariate', 'ratio_numerator', 'ratio_denominator']) bounded(f, o[f]);
+    if ((o.ratio_numerator == null) !== (o.ratio_denominator == null)) {
+      throw invalid('ratio_numerator and ratio_denominator go together: one of them is missing');
+    }
   }
 }

@@ -258,6 +258,9 @@ class Publisher:
         instruction_id: Optional[str] = None,
         event_id: Optional[str] = None,
         occurred_at_ms: Optional[int] = None,
+        covariate: Optional[float] = None,
+        ratio_numerator: Optional[float] = None,
+        ratio_denominator: Optional[float] = None,
     ) -> Event:
         value = self._envelope(agent, predictor, event_id, occurred_at_ms)
         value.update(
@@ -268,6 +271,9 @@ class Publisher:
             latency_ms=latency_ms,
             success=success,
             instruction_id=instruction_id,
+            covariate=None if covariate is None else float(covariate),
+            ratio_numerator=None if ratio_numerator is None else float(ratio_numerator),
+            ratio_denominator=None if ratio_denominator is None else float(ratio_denominator),
         )
         self.validator.observation(value)
         return self._encode(AB_OBSERVATIONS, test_id, value)
@@ -513,8 +519,14 @@ class Agent:
         *,
         instruction_id: Optional[str] = None,
         event_id: Optional[str] = None,
+        covariate: Optional[float] = None,
+        ratio_numerator: Optional[float] = None,
+        ratio_denominator: Optional[float] = None,
     ) -> Event:
-        """One request served under the A/B test ``test_id`` (``ObservationRecorded`` on ab-observations)."""
+        """One request served under the A/B test ``test_id`` (``ObservationRecorded`` on ab-observations).
+
+        ``covariate``: for CUPED, the unit's value of the test's metric measured before it was first exposed (None
+        when it has none). ``ratio_numerator``/``ratio_denominator``: the parts of a ratio metric, both or neither."""
         event = self.publisher.observation_event(
             self.name,
             self.predictor,
@@ -526,6 +538,9 @@ class Agent:
             success=success,
             instruction_id=instruction_id,
             event_id=event_id,
+            covariate=covariate,
+            ratio_numerator=ratio_numerator,
+            ratio_denominator=ratio_denominator,
         )
         self.publisher.send(event)
         return event

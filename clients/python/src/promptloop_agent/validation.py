@@ -125,6 +125,17 @@ def unit_interval(field: str, value: Any) -> None:
             raise _invalid(f"{field} must be within [0, 1], was {value}")
 
 
+MAX_MAGNITUDE = 1e12
+
+
+def bounded(field: str, value: Any) -> None:
+    """A finite number with |x| <= 1e12 (covariates, ratio parts), as the A/B service accepts them."""
+    if value is not None:
+        v = _number(field, value)
+        if not (abs(v) <= MAX_MAGNITUDE):  # NaN and infinities fail too
+            raise _invalid(f"{field} must be finite with |x| <= 1e12, was {value}")
+
+
 def rubric(field: str, value: Any) -> None:
     if value is not None:
         v = _number(field, value)
@@ -273,3 +284,7 @@ class Validator:
                 raise _invalid(f"latency_ms must be >= 0, was {latency}")
         if not isinstance(o.get("success"), bool):
             raise _invalid("success is required (true or false)")
+        for field in ("covariate", "ratio_numerator", "ratio_denominator"):
+            bounded(field, o.get(field))
+        if (o.get("ratio_numerator") is None) != (o.get("ratio_denominator") is None):
+            raise _invalid("ratio_numerator and ratio_denominator go together: one of them is missing")

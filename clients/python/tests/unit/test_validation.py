@@ -88,6 +88,9 @@ TABLE = [
     ("blank unit id", lambda p: observation(p, unit_id=""), "invalid_value", "unit_id is required"),
     ("observation score NaN", lambda p: observation(p, score=float("nan")), "invalid_value", "score must be within [0, 1]"),
     ("negative latency", lambda p: observation(p, latency_ms=-5), "invalid_value", "latency_ms must be >= 0, was -5"),
+    ("covariate NaN", lambda p: observation(p, covariate=float("nan")), "invalid_value", "covariate must be finite with |x| <= 1e12"),
+    ("ratio numerator without denominator", lambda p: observation(p, ratio_numerator=2), "invalid_value", "go together"),
+    ("ratio denominator too large", lambda p: observation(p, ratio_numerator=1, ratio_denominator=1e13), "invalid_value", "ratio_denominator must be finite"),
 ]
 
 
@@ -110,6 +113,7 @@ def test_should_reject_what_ingest_would_dead_letter_before_sending(publisher, w
         ("upper-case UUIDs", lambda p: session(p, turn(), event_id="6EC0BD7F-11C0-43DA-975E-2A8AD9EBAE0B")),
         ("rubric scores at the bounds", lambda p: evaluation(p, scores={"causal_validity": 1.0, "actionability": 5.0})),
         ("an observation without score or latency", lambda p: observation(p, score=None, latency_ms=None, variant="baseline")),
+        ("an observation with a covariate and ratio parts", lambda p: observation(p, covariate=-3.5, ratio_numerator=2, ratio_denominator=7)),
     ],
 )
 def test_should_accept_what_ingest_accepts(publisher, why, build):

@@ -72,6 +72,9 @@ const TABLE: [string, () => Promise<Event>, string, string][] = [
   ['blank unit id', () => observation({ unitId: '' }), 'invalid_value', 'unit_id is required'],
   ['observation score NaN', () => observation({ score: NaN }), 'invalid_value', 'score must be within [0, 1]'],
   ['negative latency', () => observation({ latencyMs: -5 }), 'invalid_value', 'latency_ms must be >= 0, was -5'],
+  ['covariate NaN', () => observation({ covariate: NaN }), 'invalid_value', 'covariate must be finite with |x| <= 1e12'],
+  ['ratio numerator without denominator', () => observation({ ratioNumerator: 2 }), 'invalid_value', 'go together'],
+  ['ratio denominator too large', () => observation({ ratioNumerator: 1, ratioDenominator: 1e13 }), 'invalid_value', 'ratio_denominator must be finite'],
 ];
 
 for (const [why, build, reason, message] of TABLE) {
@@ -93,6 +96,7 @@ const ACCEPTED: [string, () => Promise<Event>][] = [
   ['upper-case UUIDs', () => session(turn(), { eventId: '6EC0BD7F-11C0-43DA-975E-2A8AD9EBAE0B' })],
   ['rubric scores at the bounds', () => evaluation({ scores: { causal_validity: 1, actionability: 5 } })],
   ['an observation without score or latency', () => observation({ score: null, latencyMs: null, variant: 'baseline' })],
+  ['an observation with a covariate and ratio parts', () => observation({ covariate: -3.5, ratioNumerator: 2, ratioDenominator: 7 })],
 ];
 
 for (const [why, build] of ACCEPTED) {

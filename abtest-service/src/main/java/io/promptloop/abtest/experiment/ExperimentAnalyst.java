@@ -95,6 +95,15 @@ public class ExperimentAnalyst {
             details.put("guardrail_breaches", a.guardrails().breaches());
         }
         var metric = design.metric();
+        Double theta = design.cuped() ? Analyzer.cupedTheta(metric, baseline, treatment) : null;
+        if (theta != null) {
+            details.put("cuped_theta", theta);
+            details.put(
+                    "covariate_n",
+                    baseline.covariate().n() + treatment.covariate().n());
+            double rho = baseline.covariate().plus(treatment.covariate()).correlation();
+            if (Double.isFinite(rho)) details.put("covariate_correlation", rho);
+        }
         analyses.insert(
                 t,
                 new Look(
@@ -106,7 +115,8 @@ public class ExperimentAnalyst {
                         mean(treatment.mean(metric)),
                         a,
                         a.guardrails() == null ? null : a.guardrails().ok(),
-                        details));
+                        details,
+                        theta));
         boolean alerted = t.srmAlerted();
         if (a.srm() != null) {
             analyses.insertSrm(

@@ -93,7 +93,57 @@ public class ExperimentService {
             String sides,
             Double priorMean,
             Double priorVariance,
-            UUID sourceRunId) {}
+            UUID sourceRunId,
+            Boolean cuped) {
+
+        /** A request without the CUPED switch (off). */
+        public CreateTest(
+                String agent,
+                String predictor,
+                UUID baselineInstructionId,
+                UUID treatmentInstructionId,
+                Double trafficSplit,
+                String primaryMetric,
+                String method,
+                Integer plannedLooks,
+                Double alpha,
+                Double sequentialTuning,
+                Integer minSamplePerVariant,
+                Integer maxSamplePerVariant,
+                Guardrails guardrails,
+                Boolean autoRollout,
+                List<Double> rolloutSteps,
+                Integer rolloutStepObservations,
+                String effectType,
+                String sides,
+                Double priorMean,
+                Double priorVariance,
+                UUID sourceRunId) {
+            this(
+                    agent,
+                    predictor,
+                    baselineInstructionId,
+                    treatmentInstructionId,
+                    trafficSplit,
+                    primaryMetric,
+                    method,
+                    plannedLooks,
+                    alpha,
+                    sequentialTuning,
+                    minSamplePerVariant,
+                    maxSamplePerVariant,
+                    guardrails,
+                    autoRollout,
+                    rolloutSteps,
+                    rolloutStepObservations,
+                    effectType,
+                    sides,
+                    priorMean,
+                    priorVariance,
+                    sourceRunId,
+                    null);
+        }
+    }
 
     @Transactional
     public AbTest create(CreateTest r) {
@@ -154,19 +204,20 @@ public class ExperimentService {
         TestDesign design;
         try {
             design = new TestDesign(
-                    Method.fromCode(method),
-                    Metric.fromCode(metric),
-                    alpha,
-                    tuning,
-                    min,
-                    max == null ? null : max.longValue(),
-                    r.plannedLooks(),
-                    split,
-                    guardrails,
-                    properties.analysis().srmThreshold(),
-                    r.effectType() == null ? null : EffectType.fromCode(r.effectType()),
-                    r.sides() == null ? null : Sidedness.fromCode(r.sides()),
-                    prior(r.priorMean(), r.priorVariance()));
+                            Method.fromCode(method),
+                            Metric.fromCode(metric),
+                            alpha,
+                            tuning,
+                            min,
+                            max == null ? null : max.longValue(),
+                            r.plannedLooks(),
+                            split,
+                            guardrails,
+                            properties.analysis().srmThreshold(),
+                            r.effectType() == null ? null : EffectType.fromCode(r.effectType()),
+                            r.sides() == null ? null : Sidedness.fromCode(r.sides()),
+                            prior(r.priorMean(), r.priorVariance()))
+                    .withCuped(Boolean.TRUE.equals(r.cuped()));
         } catch (IllegalArgumentException e) {
             throw new ExperimentException(INVALID, e.getMessage());
         }

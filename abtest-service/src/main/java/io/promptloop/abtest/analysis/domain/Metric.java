@@ -9,7 +9,12 @@ public enum Metric {
     /** Share of successful observations. */
     SUCCESS(true),
     /** Mean latency in milliseconds: lower is better. */
-    LATENCY_MS(false);
+    LATENCY_MS(false),
+    /**
+     * Σ numerator / Σ denominator of the observations that carry both (e.g. resolved tasks per turn), by the delta
+     * method ({@link Ratio}). Higher is better; for a cost ratio, read the effect with the opposite sign.
+     */
+    RATIO(true);
 
     private final boolean higherIsBetter;
 
@@ -32,6 +37,7 @@ public enum Metric {
                 return metric;
             }
         }
-        throw new IllegalArgumentException("unknown metric '" + code + "', expected one of score, success, latency_ms");
+        throw new IllegalArgumentException(
+                "unknown metric '" + code + "', expected one of score, success, latency_ms, ratio");
     }
 }

@@ -80,6 +80,27 @@ public record Moments(long n, double mean, double m2) {
         return new Moments(total, merged, m2 + other.m2 + delta * delta * ((double) n * other.n / total));
     }
 
+    /**
+     * The moments of the observations of this sample that are not in {@code part} (a sub-sample of it): Chan et
+     * al.'s merge solved for B, n_B = n − n_A, mean_B = (n·mean − n_A·mean_A)/n_B, M2_B = M2 − M2_A −
+     * δ²·n_A·n_B/n (clamped at 0 against rounding).
+     */
+    public Moments minus(Moments part) {
+        if (part.n > n) {
+            throw new IllegalArgumentException("a part of " + part.n + " cannot come out of " + n);
+        }
+        long rest = n - part.n;
+        if (rest == 0) {
+            return EMPTY;
+        }
+        if (part.n == 0) {
+            return this;
+        }
+        double restMean = (n * mean - part.n * part.mean) / rest;
+        double delta = restMean - part.mean;
+        return new Moments(rest, restMean, Math.max(0.0, m2 - part.m2 - delta * delta * ((double) part.n * rest / n)));
+    }
+
     /** Σx = n·mean. */
     public double sum() {
         return n * mean;

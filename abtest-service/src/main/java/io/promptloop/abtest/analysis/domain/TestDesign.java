@@ -20,6 +20,8 @@ package io.promptloop.abtest.analysis.domain;
  *     needs alpha &lt; 0.5; a Bayesian design is two-sided
  * @param prior Bayesian design: informative prior on the relative effect, null for gbstats' flat prior; ignored by
  *     the other methods
+ * @param cuped regression-adjust the primary metric with the observations' pre-exposure covariate ({@link Cuped});
+ *     not offered for the ratio metric
  */
 public record TestDesign(
         Method method,
@@ -34,7 +36,8 @@ public record TestDesign(
         double srmThreshold,
         EffectType effectType,
         Sidedness sidedness,
-        GaussianPrior prior) {
+        GaussianPrior prior,
+        boolean cuped) {
 
     public static final double DEFAULT_ALPHA = 0.05;
     public static final double DEFAULT_SRM_THRESHOLD = 0.001;
@@ -77,6 +80,60 @@ public record TestDesign(
         if (sidedness == Sidedness.ONE_SIDED && method == Method.BAYESIAN) {
             throw new IllegalArgumentException("a Bayesian test is two-sided: its decision rule is the chance to win");
         }
+        if (cuped && metric == Metric.RATIO) {
+            throw new IllegalArgumentException("CUPED is offered for score, success and latency_ms, not for ratio");
+        }
+    }
+
+    /** A design without CUPED. */
+    public TestDesign(
+            Method method,
+            Metric metric,
+            double alpha,
+            double nStar,
+            long minSamplePerVariant,
+            Long maxSamplePerVariant,
+            Integer plannedLooks,
+            double trafficSplit,
+            Guardrails guardrails,
+            double srmThreshold,
+            EffectType effectType,
+            Sidedness sidedness,
+            GaussianPrior prior) {
+        this(
+                method,
+                metric,
+                alpha,
+                nStar,
+                minSamplePerVariant,
+                maxSamplePerVariant,
+                plannedLooks,
+                trafficSplit,
+                guardrails,
+                srmThreshold,
+                effectType,
+                sidedness,
+                prior,
+                false);
+    }
+
+    /** This design with CUPED on or off. */
+    public TestDesign withCuped(boolean cuped) {
+        return new TestDesign(
+                method,
+                metric,
+                alpha,
+                nStar,
+                minSamplePerVariant,
+                maxSamplePerVariant,
+                plannedLooks,
+                trafficSplit,
+                guardrails,
+                srmThreshold,
+                effectType,
+                sidedness,
+                prior,
+                cuped);
     }
 
     /** A relative, two-sided design. */
@@ -122,7 +179,8 @@ public record TestDesign(
                 srmThreshold,
                 effectType,
                 sidedness,
-                prior);
+                prior,
+                cuped);
     }
 
     /** This design as a Bayesian one with the given prior (null: flat). */
@@ -140,7 +198,8 @@ public record TestDesign(
                 srmThreshold,
                 effectType,
                 sidedness,
-                prior);
+                prior,
+                cuped);
     }
 
     /** A sequential design with the DESIGN defaults: α = 0.05, N* = 5,000, 50/50 split, SRM threshold 0.001. */

@@ -1,5 +1,6 @@
 package io.promptloop.abtest.experiment.persistence;
 
+import io.promptloop.abtest.analysis.domain.CoMoments;
 import io.promptloop.abtest.analysis.domain.EffectType;
 import io.promptloop.abtest.analysis.domain.GaussianPrior;
 import io.promptloop.abtest.analysis.domain.Guardrails;
@@ -42,7 +43,7 @@ public class ExperimentRepository {
             guardrails::text AS guardrails, auto_rollout, status::text AS status, p_value, winner::text AS winner,
             rolled_out, conclusion_reason, source_run_id, created_at, started_at, concluded_at, rollout_steps,
             rollout_step_observations, rollout_step, rollout_step_base_n, monitoring_complete, analyzed_n,
-            srm_alerted, effect_type, sidedness, prior_mean, prior_variance
+            srm_alerted, effect_type, sidedness, prior_mean, prior_variance, cuped
             """;
 
     /** A predicate that holds exactly when the predictor's routing carries the test. */
@@ -76,8 +77,8 @@ public class ExperimentRepository {
                             treatment_instruction_id, traffic_split, primary_metric, method, planned_looks, alpha,
                             sequential_tuning, min_sample_per_variant, max_sample_per_variant, guardrails, auto_rollout,
                             rollout_steps, rollout_step_observations, source_run_id, effect_type, sidedness,
-                            prior_mean, prior_variance)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?, ?, ?, ?, ?)
+                            prior_mean, prior_variance, cuped)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::double precision[], ?, ?, ?, ?, ?, ?, ?)
                         RETURNING test_id
                         """)
                 .params(
@@ -101,7 +102,8 @@ public class ExperimentRepository {
                         t.design().effectType().code(),
                         t.design().sidedness().code(),
                         t.design().prior() == null ? null : t.design().prior().mean(),
-                        t.design().prior() == null ? null : t.design().prior().variance())
+                        t.design().prior() == null ? null : t.design().prior().variance(),
+                        t.design().cuped())
                 .query(UUID.class)
                 .single();
     }
@@ -233,7 +235,8 @@ public class ExperimentRepository {
     public Map<String, VariantStats> statistics(UUID testId, Phase phase) {
         Map<String, VariantStats> result = new HashMap<>();
         jdbc.sql("SELECT variant::text, n, successes, score_n, score_sum, score_m2, latency_n, latency_sum,"
-                        + " latency_m2, latency_digest FROM abtest." + phase.table() + " WHERE test_id = ?")
+                        + " latency_m2, latency_digest, " + pairColumns("covariate") + ", " + pairColumns("ratio")
+                        + " FROM abtest." + phase.table() + " WHERE test_id = ?")
                 .param(testId)
                 .query((rs, i) -> result.put(rs.getString(1), stats(rs)))
                 .list();
@@ -246,7 +249,33 @@ public class ExperimentRepository {
                 rs.getLong("successes"),
                 moments(rs.getLong("score_n"), rs.getDouble("score_sum"), rs.getDouble("score_m2")),
                 moments(rs.getLong("latency_n"), rs.getDouble("latency_sum"), rs.getDouble("latency_m2")),
-                LatencyDigest.fromBytes(rs.getBytes("latency_digest")));
+                LatencyDigest.fromBytes(rs.getBytes("latency_digest")),
+                coMoments(rs, "covariate"),
+                coMoments(rs, "ratio"));
+    }
+
+    private static String pairColumns(String prefix) {
+        return String.join(
+                ", ",
+                prefix + "_n",
+                prefix + "_x_sum",
+                prefix + "_y_sum",
+                prefix + "_x_m2",
+                prefix + "_y_m2",
+                prefix + "_xy");
+    }
+
+    /** Stored (n, Σx, Σy, M2x, M2y, C) of {@code prefix} as domain co-moments. */
+    static CoMoments coMoments(ResultSet rs, String prefix) throws SQLException {
+        long n = rs.getLong(prefix + "_n");
+        if (n == 0) return CoMoments.EMPTY;
+        return new CoMoments(
+                n,
+                rs.getDouble(prefix + "_x_sum") / n,
+                rs.getDouble(prefix + "_y_sum") / n,
+                Math.max(0.0, rs.getDouble(prefix + "_x_m2")),
+                Math.max(0.0, rs.getDouble(prefix + "_y_m2")),
+                rs.getDouble(prefix + "_xy"));
     }
 
     /** Stored (n, Σx, M2) as domain moments; an empty row has Σx = M2 = 0. */
@@ -339,7 +368,8 @@ public class ExperimentRepository {
                 Sidedness.fromCode(rs.getString("sidedness")),
                 rs.getObject("prior_mean") == null
                         ? null
-                        : new GaussianPrior(rs.getDouble("prior_mean"), rs.getDouble("prior_variance")));
+                        : new GaussianPrior(rs.getDouble("prior_mean"), rs.getDouble("prior_variance")),
+                rs.getBoolean("cuped"));
     }
 
     String guardrailsJson(Guardrails g) {

@@ -32,7 +32,33 @@ public class LookRepository {
             Double treatmentMean,
             Analysis analysis,
             Boolean guardrailsOk,
-            Map<String, Object> details) {}
+            Map<String, Object> details,
+            Double cupedTheta) {
+
+        /** A look of a test without CUPED. */
+        public Look(
+                String metric,
+                String decision,
+                long baselineN,
+                long treatmentN,
+                Double baselineMean,
+                Double treatmentMean,
+                Analysis analysis,
+                Boolean guardrailsOk,
+                Map<String, Object> details) {
+            this(
+                    metric,
+                    decision,
+                    baselineN,
+                    treatmentN,
+                    baselineMean,
+                    treatmentMean,
+                    analysis,
+                    guardrailsOk,
+                    details,
+                    null);
+        }
+    }
 
     public int insert(AbTest t, Look look) {
         int number = jdbc.sql("SELECT coalesce(max(analysis_number), 0) + 1 FROM abtest.ab_interim_analyses"
@@ -46,9 +72,9 @@ public class LookRepository {
                             information_fraction, spending_function, adjusted_alpha, baseline_n, treatment_n,
                             baseline_mean, treatment_mean, relative_lift, ci_lower, ci_upper, p_value, chance_to_win,
                             srm_p_value, guardrails_ok, decision, details, effect_type, effect, risk_control,
-                            risk_treatment)
+                            risk_treatment, cuped_theta)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::abtest.interim_decision, ?::jsonb,
-                            ?, ?, ?, ?)
+                            ?, ?, ?, ?, ?)
                         """)
                 .params(
                         t.testId(),
@@ -88,7 +114,8 @@ public class LookRepository {
                                 : finite(a.bayesian().riskControl()),
                         a == null || a.bayesian() == null
                                 ? null
-                                : finite(a.bayesian().riskTreatment()))
+                                : finite(a.bayesian().riskTreatment()),
+                        finite(look.cupedTheta()))
                 .update();
         return number;
     }

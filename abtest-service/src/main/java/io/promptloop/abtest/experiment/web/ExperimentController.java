@@ -83,7 +83,8 @@ class ExperimentController {
             String sides,
             Double priorMean,
             Double priorVariance,
-            Boolean start) {}
+            Boolean start,
+            Boolean cuped) {}
 
     @PostMapping("/tests")
     ResponseEntity<TestResponse> create(@RequestBody CreateTestRequest r) {
@@ -109,7 +110,8 @@ class ExperimentController {
                 r.sides(),
                 r.priorMean(),
                 r.priorVariance(),
-                null));
+                null,
+                r.cuped()));
         if (Boolean.TRUE.equals(r.start())) created = experiments.start(created.testId());
         return ResponseEntity.created(URI.create("/api/tests/" + created.testId()))
                 .body(TestResponse.of(created));
@@ -246,7 +248,11 @@ class ExperimentController {
             Double meanScore,
             Double scoreVariance,
             Double meanLatencyMs,
-            Map<String, Double> latencyQuantilesMs) {
+            Map<String, Double> latencyQuantilesMs,
+            long ratioN,
+            Double ratio,
+            long covariateN,
+            Double covariateCorrelation) {
 
         static ArmView of(VariantStats s) {
             var digest = s.latencyDigest();
@@ -263,7 +269,11 @@ class ExperimentController {
                     finite(s.score().mean()),
                     finite(s.score().variance()),
                     finite(s.latency().mean()),
-                    q);
+                    q,
+                    s.ratio().n(),
+                    finite(s.mean(Metric.RATIO)),
+                    s.covariate().n(),
+                    finite(s.covariate().correlation()));
         }
     }
 

@@ -47,7 +47,8 @@ record TestResponse(
         String effectType,
         String sides,
         Double priorMean,
-        Double priorVariance) {
+        Double priorVariance,
+        boolean cuped) {
 
     static TestResponse of(AbTest t) {
         TestDesign d = t.design();
@@ -89,6 +90,7 @@ record TestResponse(
                 d.effectType().code(),
                 d.sidedness().code(),
                 d.prior() == null ? null : d.prior().mean(),
-                d.prior() == null ? null : d.prior().variance());
+                d.prior() == null ? null : d.prior().variance(),
+                d.cuped());
     }
 }

@@ -4,10 +4,16 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Field rules of an observation (DESIGN: score 0..1, latency ≥ 0, unit id 1..200 characters, UUID ids). */
+/**
+ * Field rules of an observation (DESIGN: score 0..1, latency ≥ 0, unit id 1..200 characters, UUID ids; covariate and
+ * ratio parts finite with |x| ≤ 10¹², the parts of a ratio both or neither).
+ */
 public final class ObservationValidator {
 
     public static final int MAX_UNIT_ID = 200;
+
+    /** Bound of covariates and ratio parts: their squares and products stay far from overflowing a double sum. */
+    public static final double MAX_MAGNITUDE = 1e12;
 
     private ObservationValidator() {}
 
@@ -20,7 +26,24 @@ public final class ObservationValidator {
             String unitId,
             Double score,
             Long latencyMs,
-            boolean success) {}
+            boolean success,
+            Double covariate,
+            Double ratioNumerator,
+            Double ratioDenominator) {
+
+        /** Raw fields without covariate and ratio parts. */
+        public Raw(
+                String eventId,
+                Instant occurredAt,
+                String testId,
+                String variant,
+                String unitId,
+                Double score,
+                Long latencyMs,
+                boolean success) {
+            this(eventId, occurredAt, testId, variant, unitId, score, latencyMs, success, null, null, null);
+        }
+    }
 
     /** Either a valid observation or the problem, stated for a human. */
     public record Result(Observation observation, String problem) {
@@ -45,6 +68,13 @@ public final class ObservationValidator {
         if (raw.latencyMs() != null && raw.latencyMs() < 0) {
             return problem("latency_ms must be ≥ 0, got " + raw.latencyMs());
         }
+        String bad = bounded("covariate", raw.covariate());
+        if (bad == null) bad = bounded("ratio_numerator", raw.ratioNumerator());
+        if (bad == null) bad = bounded("ratio_denominator", raw.ratioDenominator());
+        if (bad != null) return problem(bad);
+        if ((raw.ratioNumerator() == null) != (raw.ratioDenominator() == null)) {
+            return problem("ratio_numerator and ratio_denominator go together: one of them is missing");
+        }
         return new Result(
                 new Observation(
                         eventId.get(),
@@ -54,8 +84,16 @@ public final class ObservationValidator {
                         raw.unitId(),
                         raw.score(),
                         raw.latencyMs(),
-                        raw.success()),
+                        raw.success(),
+                        raw.covariate(),
+                        raw.ratioNumerator(),
+                        raw.ratioDenominator()),
                 null);
+    }
+
+    private static String bounded(String field, Double value) {
+        if (value == null || (Double.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE)) return null;
+        return field + " must be finite with |x| ≤ 1e12, got " + value;
     }
 
     private static Result problem(String text) {

@@ -79,7 +79,7 @@ class ObservationListener {
             } else {
                 var concludedAt = test.get().concludedAt();
                 Phase phase = concludedAt != null && !o.occurredAt().isBefore(concludedAt) ? Phase.ROLLOUT : Phase.TEST;
-                countable.add(new Countable(o, phase));
+                countable.add(new Countable(o, phase, test.get().design().metric()));
             }
         }
         int counted = store.count(countable);
@@ -132,7 +132,10 @@ class ObservationListener {
                 o.getUnitId(),
                 o.getScore(),
                 o.getLatencyMs(),
-                o.getSuccess()));
+                o.getSuccess(),
+                o.getCovariate(),
+                o.getRatioNumerator(),
+                o.getRatioDenominator()));
         if (result.valid()) {
             decoded.add(new Pending(record, bytes, result.observation()));
         } else {

@@ -1,6 +1,8 @@
 package io.promptloop.abtest.observation.persistence;
 
+import io.promptloop.abtest.analysis.domain.CoMoments;
 import io.promptloop.abtest.analysis.domain.LatencyDigest;
+import io.promptloop.abtest.analysis.domain.Metric;
 import io.promptloop.abtest.analysis.domain.Moments;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.observation.domain.Observation;
@@ -37,8 +39,14 @@ public class ObservationStore {
         this.jdbc = jdbc;
     }
 
-    /** An observation to count, with the phase its test was in when it occurred. */
-    public record Countable(Observation observation, Phase phase) {}
+    /** An observation to count, with the phase its test was in when it occurred and the test's primary metric. */
+    public record Countable(Observation observation, Phase phase, Metric metric) {
+
+        /** A countable of a test whose primary metric is the score. */
+        public Countable(Observation observation, Phase phase) {
+            this(observation, phase, Metric.SCORE);
+        }
+    }
 
     /** @return how many observations were counted (the others had been counted before) */
     @Transactional
@@ -53,7 +61,7 @@ public class ObservationStore {
             if (!inserted.remove(o.eventId())) continue;
             counted++;
             deltas.computeIfAbsent(new Key(o.testId(), o.variant(), c.phase()), k -> new Delta())
-                    .add(o);
+                    .add(o, c.metric());
         }
         deltas.forEach(this::apply);
         return counted;
@@ -104,30 +112,65 @@ public class ObservationStore {
         LatencyDigest digest = LatencyDigest.fromBytes(stored).merge(d.digest);
         // Chan et al.: M2 = M2_A + M2_B + δ²·n_A·n_B/(n_A + n_B), δ = mean_B − mean_A, with the row's old values
         // on the right-hand side (PostgreSQL evaluates every SET expression against the row before the update).
+        List<String> set = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        set.add("n = n + ?");
+        params.add(d.n);
+        set.add("successes = successes + ?");
+        params.add(d.successes);
+        mergeMoments(set, params, "score", d.score);
+        mergeMoments(set, params, "latency", d.latency);
+        set.add("latency_digest = ?");
+        params.add(digest.toBytes());
+        set.add("latency_quantiles = ?::jsonb");
+        params.add(quantiles(digest));
+        mergeCoMoments(set, params, "covariate", d.covariate);
+        mergeCoMoments(set, params, "ratio", d.ratio);
+        set.add("updated_at = now()");
+        params.add(key.testId());
+        params.add(key.variant());
         jdbc.update(
-                "UPDATE " + table + " SET n = n + ?, successes = successes + ?, score_n = score_n + ?,"
-                        + " score_sum = score_sum + ?, score_m2 = " + merged("score") + ", latency_n = latency_n + ?,"
-                        + " latency_sum = latency_sum + ?, latency_m2 = " + merged("latency") + ", latency_digest = ?,"
-                        + " latency_quantiles = ?::jsonb, updated_at = now()"
+                "UPDATE " + table + " SET " + String.join(", ", set)
                         + " WHERE test_id = ? AND variant = ?::abtest.ab_test_variant",
-                d.n,
-                d.successes,
-                d.score.n(),
-                d.score.sum(),
-                d.score.m2(),
-                d.score.n() == 0 ? 0.0 : d.score.mean(),
-                d.score.n(),
-                d.score.n(),
-                d.latency.n(),
-                d.latency.sum(),
-                d.latency.m2(),
-                d.latency.n() == 0 ? 0.0 : d.latency.mean(),
-                d.latency.n(),
-                d.latency.n(),
-                digest.toBytes(),
-                quantiles(digest),
-                key.testId(),
-                key.variant());
+                params.toArray());
+    }
+
+    /** SET clauses adding a batch's moments to the row's {@code <prefix>_n, _sum, _m2}. */
+    private static void mergeMoments(List<String> set, List<Object> params, String prefix, Moments m) {
+        if (m.n() == 0) return;
+        set.add(prefix + "_n = " + prefix + "_n + ?");
+        params.add(m.n());
+        set.add(prefix + "_sum = " + prefix + "_sum + ?");
+        params.add(m.sum());
+        set.add(prefix + "_m2 = " + merged(prefix));
+        params.addAll(List.of(m.m2(), m.mean(), m.n(), m.n()));
+    }
+
+    /**
+     * SET clauses adding a batch's co-moments to the row's {@code <prefix>_n, _x_sum, _y_sum, _x_m2, _y_m2, _xy}:
+     * Chan et al. for both sums of squares and, for the cross term, C = C_A + C_B + δx·δy·n_A·n_B/n (Pébay 2008).
+     */
+    private static void mergeCoMoments(List<String> set, List<Object> params, String prefix, CoMoments m) {
+        if (m.n() == 0) return;
+        String n = prefix + "_n";
+        String dx = "(?::float8 - " + prefix + "_x_sum / " + n + ")";
+        String dy = "(?::float8 - " + prefix + "_y_sum / " + n + ")";
+        String weight = n + "::float8 * ?::float8 / (" + n + " + ?::bigint)";
+        set.add(n + " = " + n + " + ?");
+        params.add(m.n());
+        set.add(prefix + "_x_sum = " + prefix + "_x_sum + ?");
+        params.add(m.sumX());
+        set.add(prefix + "_y_sum = " + prefix + "_y_sum + ?");
+        params.add(m.sumY());
+        set.add(prefix + "_x_m2 = " + prefix + "_x_m2 + ?::float8 + CASE WHEN " + n + " = 0 THEN 0 ELSE power(" + dx
+                + ", 2) * " + weight + " END");
+        params.addAll(List.of(m.m2x(), m.meanX(), m.n(), m.n()));
+        set.add(prefix + "_y_m2 = " + prefix + "_y_m2 + ?::float8 + CASE WHEN " + n + " = 0 THEN 0 ELSE power(" + dy
+                + ", 2) * " + weight + " END");
+        params.addAll(List.of(m.m2y(), m.meanY(), m.n(), m.n()));
+        set.add(prefix + "_xy = " + prefix + "_xy + ?::float8 + CASE WHEN " + n + " = 0 THEN 0 ELSE " + dx + " * " + dy
+                + " * " + weight + " END");
+        params.addAll(List.of(m.cxy(), m.meanX(), m.meanY(), m.n(), m.n()));
     }
 
     /** SQL merging a batch's (M2, mean, n, n) — four parameters — into the row's centred moments of {@code prefix}. */
@@ -157,8 +200,10 @@ public class ObservationStore {
         Moments score = Moments.EMPTY;
         Moments latency = Moments.EMPTY;
         LatencyDigest digest = LatencyDigest.empty();
+        CoMoments covariate = CoMoments.EMPTY;
+        CoMoments ratio = CoMoments.EMPTY;
 
-        void add(Observation o) {
+        void add(Observation o, Metric metric) {
             n++;
             if (o.success()) successes++;
             if (o.score() != null) score = score.add(o.score());
@@ -166,6 +211,22 @@ public class ObservationStore {
                 latency = latency.add(o.latencyMs());
                 digest = digest.add(o.latencyMs());
             }
+            Double y = metricValue(o, metric);
+            // pairs only where both exist; the analysis fills in the rest (Analyzer.cupedArms)
+            if (y != null && o.covariate() != null) covariate = covariate.add(o.covariate(), y);
+            if (o.ratioNumerator() != null && o.ratioDenominator() != null) {
+                ratio = ratio.add(o.ratioNumerator(), o.ratioDenominator());
+            }
+        }
+
+        /** The observation's value of the test's primary metric, null when it has none (ratio: not paired). */
+        private static Double metricValue(Observation o, Metric metric) {
+            return switch (metric) {
+                case SCORE -> o.score();
+                case SUCCESS -> o.success() ? 1.0 : 0.0;
+                case LATENCY_MS -> o.latencyMs() == null ? null : o.latencyMs().doubleValue();
+                case RATIO -> null;
+            };
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.promptloop.abtest.analysis.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -146,6 +147,115 @@ class SequentialFalsePositiveSimulationTest {
         assertThat(oneSidedAaRate).isLessThanOrEqualTo(ALPHA);
         // GrowthBook's Bayesian rule is not error-controlled when looked at 20 times (as GrowthBook documents)
         assertThat(bayesianAaRate).isGreaterThan(ALPHA);
+    }
+
+    @Test
+    void shouldKeepTheFalsePositiveRateWithCupedAndNarrowIntervalsByOneMinusRhoSquared() {
+        // Issue 11: A/A tests where each unit brings a pre-exposure covariate correlated ρ = 0.7 with its score
+        // (score N(0.7, 0.2) either way). CUPED must keep the error rates (sequential under peeking ≤ α; one fixed
+        // look ≈ α) and shrink the variance of the effect by about 1 − ρ² = 0.51 (interval width by √0.51 = 0.71).
+        double rho = 0.7;
+        TestDesign cuped = SEQUENTIAL.withCuped(true);
+        RandomGenerator random = new SplittableRandom(20_261_206L);
+        int tests = 2_000;
+        int sequentialRejections = 0;
+        int fixedRejections = 0;
+        double varianceRatioSum = 0;
+        for (int test = 0; test < tests; test++) {
+            VariantStats control = VariantStats.empty();
+            VariantStats treatment = VariantStats.empty();
+            boolean rejected = false;
+            for (int look = 1; look <= LOOKS; look++) {
+                control = control.plus(pairedBatch(random, BATCH, MEAN, rho));
+                treatment = treatment.plus(pairedBatch(random, BATCH, MEAN, rho));
+                rejected |= Analyzer.analyze(cuped, control, treatment, null).decision() == Decision.STOP_EFFICACY;
+            }
+            sequentialRejections += rejected ? 1 : 0;
+            Estimate adjusted = Analyzer.estimate(cuped, control, treatment).orElseThrow();
+            Estimate plain = Analyzer.estimate(SEQUENTIAL, control, treatment).orElseThrow();
+            fixedRejections += FixedHorizon.pValue(adjusted) < ALPHA ? 1 : 0;
+            varianceRatioSum += adjusted.variance() / plain.variance();
+        }
+        double sequentialFpr = (double) sequentialRejections / tests;
+        double fixedFpr = (double) fixedRejections / tests;
+        double varianceRatio = varianceRatioSum / tests;
+
+        int powerTests = 400;
+        double[] lifts = {0.02, 0.05};
+        double[] cupedPower = new double[2];
+        double[] plainPower = new double[2];
+        for (int i = 0; i < lifts.length; i++) {
+            double[] both = pairedPower(cuped, lifts[i], rho, powerTests, 31L + i);
+            cupedPower[i] = both[0];
+            plainPower[i] = both[1];
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "CUPED A/A %d tests x %d looks x %d per arm, covariate correlation %.1f: sequential FPR=%.4f, one"
+                        + " fixed look at the end FPR=%.4f; Var(CUPED)/Var(unadjusted)=%.4f (1 - rho^2 = %.4f), interval"
+                        + " width ratio %.4f; power of %d tests, CUPED vs unadjusted: +2%% %.3f vs %.3f, +5%% %.3f vs"
+                        + " %.3f%n",
+                tests,
+                LOOKS,
+                BATCH,
+                rho,
+                sequentialFpr,
+                fixedFpr,
+                varianceRatio,
+                1 - rho * rho,
+                Math.sqrt(varianceRatio),
+                powerTests,
+                cupedPower[0],
+                plainPower[0],
+                cupedPower[1],
+                plainPower[1]);
+
+        assertThat(sequentialFpr).isLessThanOrEqualTo(ALPHA);
+        assertThat(fixedFpr).isBetween(ALPHA - 0.015, ALPHA + 0.015);
+        assertThat(varianceRatio).isCloseTo(1 - rho * rho, within(0.03));
+        assertThat(cupedPower[0]).isGreaterThan(plainPower[0]);
+        assertThat(cupedPower[1]).isGreaterThanOrEqualTo(plainPower[1]);
+    }
+
+    /** Shares of tests stopped for the treatment: {CUPED design, the same design unadjusted}, on the same data. */
+    private static double[] pairedPower(TestDesign cuped, double lift, double rho, int tests, long seed) {
+        RandomGenerator random = new SplittableRandom(seed);
+        TestDesign plain = cuped.withCuped(false);
+        int adjustedStops = 0;
+        int plainStops = 0;
+        for (int test = 0; test < tests; test++) {
+            VariantStats control = VariantStats.empty();
+            VariantStats treatment = VariantStats.empty();
+            boolean adjustedStop = false;
+            boolean plainStop = false;
+            for (int look = 1; look <= LOOKS; look++) {
+                control = control.plus(pairedBatch(random, BATCH, MEAN, rho));
+                treatment = treatment.plus(pairedBatch(random, BATCH, MEAN * (1 + lift), rho));
+                adjustedStop |=
+                        Analyzer.analyze(cuped, control, treatment, null).decision() == Decision.STOP_EFFICACY;
+                plainStop |= Analyzer.analyze(plain, control, treatment, null).decision() == Decision.STOP_EFFICACY;
+            }
+            adjustedStops += adjustedStop ? 1 : 0;
+            plainStops += plainStop ? 1 : 0;
+        }
+        return new double[] {(double) adjustedStops / tests, (double) plainStops / tests};
+    }
+
+    /**
+     * n units: a pre-exposure covariate x ~ N(MEAN, SD) (the same for both arms: it was measured before exposure) and
+     * a score y = mean + ρ·(x − MEAN) + √(1 − ρ²)·SD·ε, so that Corr(x, y) = ρ and y ~ N(mean, SD).
+     */
+    private static VariantStats pairedBatch(RandomGenerator random, int n, double mean, double rho) {
+        Moments scores = Moments.EMPTY;
+        CoMoments pairs = CoMoments.EMPTY;
+        double noise = Math.sqrt(1 - rho * rho) * SD;
+        for (int i = 0; i < n; i++) {
+            double x = MEAN + SD * random.nextGaussian();
+            double y = mean + rho * (x - MEAN) + noise * random.nextGaussian();
+            scores = scores.add(y);
+            pairs = pairs.add(x, y);
+        }
+        return new VariantStats(n, n, scores, Moments.EMPTY, LatencyDigest.empty(), pairs, CoMoments.EMPTY);
     }
 
     /** Share of simulated tests with the given relative lift that stop for the treatment within LOOKS looks. */
