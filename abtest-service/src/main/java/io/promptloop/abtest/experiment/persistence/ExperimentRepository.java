@@ -12,6 +12,7 @@ import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
 import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import java.math.BigDecimal;
 import java.sql.Array;
@@ -42,7 +43,10 @@ public class ExperimentRepository {
             guardrails::text AS guardrails, auto_rollout, status::text AS status, p_value, winner::text AS winner,
             rolled_out, conclusion_reason, source_run_id, created_at, started_at, concluded_at, rollout_steps,
             rollout_step_observations, rollout_step, rollout_step_base_n, monitoring_complete, analyzed_n,
-            srm_alerted, effect_type, sidedness, prior_mean, prior_variance
+            srm_alerted, effect_type, sidedness, prior_mean, prior_variance,
+            (SELECT json_agg(json_build_object('index', a.arm_index, 'variant', a.variant::text,
+                    'instruction_id', a.instruction_id, 'weight', a.weight) ORDER BY a.arm_index)::text
+               FROM abtest.ab_test_arms a WHERE a.test_id = prompt_ab_tests.test_id) AS arms
             """;
 
     /** A predicate that holds exactly when the predictor's routing carries the test. */
@@ -59,19 +63,26 @@ public class ExperimentRepository {
         this.srmThreshold = properties.analysis().srmThreshold();
     }
 
+    /**
+     * @param treatments the treatment arms 1..K: instruction and weight, in the order of the assignment rule; the
+     *     baseline's weight is 1 − their sum ({@code design.trafficSplit()})
+     */
     public record NewTest(
             String agentName,
             String predictorName,
             UUID baselineInstructionId,
-            UUID treatmentInstructionId,
+            List<NewArm> treatments,
             TestDesign design,
             boolean autoRollout,
             List<Double> rolloutSteps,
             int rolloutStepObservations,
             UUID sourceRunId) {}
 
+    /** A treatment arm to create: its instruction and traffic weight (two decimals). */
+    public record NewArm(UUID instructionId, double weight) {}
+
     public UUID insert(NewTest t) {
-        return jdbc.sql("""
+        UUID id = jdbc.sql("""
                         INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
                             treatment_instruction_id, traffic_split, primary_metric, method, planned_looks, alpha,
                             sequential_tuning, min_sample_per_variant, max_sample_per_variant, guardrails, auto_rollout,
@@ -84,7 +95,7 @@ public class ExperimentRepository {
                         t.agentName(),
                         t.predictorName(),
                         t.baselineInstructionId(),
-                        t.treatmentInstructionId(),
+                        t.treatments().get(0).instructionId(),
                         BigDecimal.valueOf(t.design().trafficSplit()),
                         t.design().metric().code(),
                         t.design().method().code(),
@@ -104,6 +115,27 @@ public class ExperimentRepository {
                         t.design().prior() == null ? null : t.design().prior().variance())
                 .query(UUID.class)
                 .single();
+        String arms = "INSERT INTO abtest.ab_test_arms (test_id, arm_index, variant, instruction_id, weight)"
+                + " VALUES (?, ?, ?::abtest.ab_test_variant, ?, ?)";
+        jdbc.sql(arms)
+                .params(
+                        id,
+                        0,
+                        TestArm.label(0),
+                        t.baselineInstructionId(),
+                        weight(1 - t.design().trafficSplit()))
+                .update();
+        for (int i = 0; i < t.treatments().size(); i++) {
+            NewArm arm = t.treatments().get(i);
+            jdbc.sql(arms)
+                    .params(id, i + 1, TestArm.label(i + 1), arm.instructionId(), weight(arm.weight()))
+                    .update();
+        }
+        return id;
+    }
+
+    private static BigDecimal weight(double w) {
+        return BigDecimal.valueOf(w).setScale(2, java.math.RoundingMode.HALF_UP);
     }
 
     public Optional<AbTest> find(UUID testId) {
@@ -180,8 +212,7 @@ public class ExperimentRepository {
                 .update();
         jdbc.sql("""
                         INSERT INTO abtest.variant_statistics (test_id, variant)
-                        SELECT test_id, v FROM abtest.prompt_ab_tests, unnest(ARRAY[baseline_variant, treatment_variant]) v
-                        WHERE test_id = ? ON CONFLICT DO NOTHING
+                        SELECT test_id, variant FROM abtest.ab_test_arms WHERE test_id = ? ON CONFLICT DO NOTHING
                         """).param(testId).update();
     }
 
@@ -318,7 +349,39 @@ public class ExperimentRepository {
                 (Long) rs.getObject("rollout_step_base_n"),
                 rs.getBoolean("monitoring_complete"),
                 rs.getLong("analyzed_n"),
-                rs.getBoolean("srm_alerted"));
+                rs.getBoolean("srm_alerted"),
+                arms(rs));
+    }
+
+    /**
+     * The test's arms; a test row written without arm rows (only by hand: the service always writes them) reads as
+     * the two arms of its baseline/treatment columns.
+     */
+    private List<TestArm> arms(ResultSet rs) throws SQLException {
+        String text = rs.getString("arms");
+        if (text == null) {
+            double split = rs.getBigDecimal("traffic_split").doubleValue();
+            return List.of(
+                    new TestArm(
+                            0,
+                            rs.getString("baseline_variant"),
+                            rs.getObject("baseline_instruction_id", UUID.class),
+                            1 - split),
+                    new TestArm(
+                            1,
+                            rs.getString("treatment_variant"),
+                            rs.getObject("treatment_instruction_id", UUID.class),
+                            split));
+        }
+        List<TestArm> arms = new ArrayList<>();
+        for (JsonNode a : json.readTree(text)) {
+            arms.add(new TestArm(
+                    a.get("index").asInt(),
+                    a.get("variant").asString(),
+                    UUID.fromString(a.get("instruction_id").asString()),
+                    a.get("weight").asDouble()));
+        }
+        return arms;
     }
 
     /** The stored design columns as the typed design, with the service's SRM threshold. */

@@ -47,7 +47,11 @@ record TestResponse(
         String effectType,
         String sides,
         Double priorMean,
-        Double priorVariance) {
+        Double priorVariance,
+        List<ArmResponse> arms) {
+
+    /** An arm: index 0 the baseline, 1..K the treatments in the order of the assignment rule. */
+    record ArmResponse(int index, String variant, UUID instructionId, double weight) {}
 
     static TestResponse of(AbTest t) {
         TestDesign d = t.design();
@@ -89,6 +93,9 @@ record TestResponse(
                 d.effectType().code(),
                 d.sidedness().code(),
                 d.prior() == null ? null : d.prior().mean(),
-                d.prior() == null ? null : d.prior().variance());
+                d.prior() == null ? null : d.prior().variance(),
+                t.arms().stream()
+                        .map(a -> new ArmResponse(a.index(), a.variant(), a.instructionId(), a.weight()))
+                        .toList());
     }
 }
