@@ -208,13 +208,15 @@ class MultiArmIT extends AbtestTestSupport {
         Arm better = new Arm(0.75, 0.15, 0.97, 300);
         double[] weights = {0.2, 0.2, 0.2};
         List<TreatmentArm> arms = List.of(armOf("treatment", a), armOf("treatment_2", b), armOf("treatment_3", c));
-        List<ObservationRecorded> traffic =
-                new ArrayList<>(routed(testId, salt, weights, arms, "s", 2500, new Arm[] {base, better, base, base}, 21));
-        List<ObservationRecorded> duplicated = traffic.stream()
-                .filter(o -> o.getVariant().equals("treatment_3"))
-                .map(o -> observation(testId, "treatment_3", o.getUnitId() + "-dup", new Draw(0.6, true, 300)))
-                .toList();
-        traffic.addAll(duplicated);
+        // (each duplicate right after its original, so that every look sees the mismatch)
+        List<ObservationRecorded> traffic = new ArrayList<>();
+        for (ObservationRecorded o :
+                routed(testId, salt, weights, arms, "s", 2500, new Arm[] {base, better, base, base}, 21)) {
+            traffic.add(o);
+            if (o.getVariant().equals("treatment_3")) {
+                traffic.add(observation(testId, "treatment_3", o.getUnitId() + "-dup", new Draw(0.6, true, 300)));
+            }
+        }
         publish(traffic);
 
         await().atMost(Duration.ofSeconds(60))
