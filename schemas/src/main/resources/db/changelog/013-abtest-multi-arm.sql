@@ -34,6 +34,7 @@ CREATE TABLE abtest.ab_test_arms (
     CONSTRAINT ab_test_arms_arm_index_check CHECK (arm_index BETWEEN 0 AND 8),
     CONSTRAINT ab_test_arms_weight_check CHECK (weight > 0 AND weight < 1)
 );
+CREATE INDEX idx_ab_test_arms_instruction ON abtest.ab_test_arms (instruction_id);
 COMMENT ON TABLE abtest.ab_test_arms IS 'Arms of an A/B test: arm 0 the baseline, arms 1..K the treatments (at most 8), each with its instruction and traffic weight (the weights sum to 1).';
 COMMENT ON COLUMN abtest.ab_test_arms.arm_index IS '0 = baseline; treatments 1..K in the order of the cumulative assignment rule (arm k takes the buckets [round(10000 * (w_1 + .. + w_(k-1))), round(10000 * (w_1 + .. + w_k))), the baseline the rest).';
 COMMENT ON COLUMN abtest.ab_test_arms.variant IS 'Label of the arm in observations and statistics: baseline, treatment (arm 1), treatment_2 .. treatment_8.';
@@ -137,3 +138,91 @@ LEFT JOIN LATERAL (
 ) a ON true;
 COMMENT ON VIEW analytics.v_ab_test_arm_results IS 'One row per A/B test and arm (baseline and every treatment): instruction, weight, counts, means, success rate and latency, rollout-phase count, and the arm''s latest look against the baseline (effect, interval at its Holm level, raw and Holm-adjusted p-values, state). Two-arm tests have two rows.';
 --rollback DROP VIEW analytics.v_ab_test_arm_results;
+
+-- v_active_instructions is defined here from now on (008 keeps its first version, which reads the promoting test's
+-- treatment_instruction_id): the promoting test is the one whose winning arm serves the instruction.
+--changeset promptloop:013-v-active-instructions runOnChange:true
+CREATE OR REPLACE VIEW analytics.v_active_instructions WITH (security_invoker = true) AS
+SELECT i.instruction_id,
+       i.agent_name,
+       i.predictor_name,
+       i.version,
+       i.instruction_text,
+       i.instruction_hash,
+       i.optimizer_type,
+       i.val_score,
+       i.parent_instruction_ids,
+       i.created_at,
+       i.activated_at,
+       i.run_id,
+       r.baseline_score,
+       r.optimized_score,
+       r.improvement_percent,
+       r.completed_at AS run_completed_at,
+       won.test_id        AS promoted_by_test_id,
+       won.p_value        AS promoted_by_test_p_value,
+       won.concluded_at   AS promoted_at,
+       live.test_id       AS live_test_id,
+       live.status        AS live_test_status,
+       live.traffic_split AS live_test_traffic_split
+FROM optimizer.optimized_instructions i
+LEFT JOIN optimizer.prompt_optimization_runs r ON r.run_id = i.run_id
+LEFT JOIN LATERAL (
+    SELECT t.test_id, t.p_value, t.concluded_at
+    FROM abtest.ab_test_arms a
+    JOIN abtest.prompt_ab_tests t ON t.test_id = a.test_id AND t.winner = a.variant
+    WHERE a.instruction_id = i.instruction_id AND t.rolled_out
+    ORDER BY t.concluded_at DESC
+    LIMIT 1
+) won ON true
+LEFT JOIN LATERAL (
+    SELECT t.test_id, t.status, t.traffic_split
+    FROM abtest.prompt_ab_tests t
+    WHERE t.agent_name = i.agent_name
+      AND t.predictor_name IS NOT DISTINCT FROM i.predictor_name
+      AND (t.status IN ('running', 'rolling_out') OR (t.status = 'rolled_out' AND NOT t.monitoring_complete))
+) live ON true
+WHERE i.is_active;
+COMMENT ON VIEW analytics.v_active_instructions IS 'The active instruction per agent/predictor with the scores of the run that produced it, the A/B test that promoted it (its winning arm, of any number of arms), and the test live on the predictor now, if any (seed 000). Needs SELECT on optimizer and abtest (analyst).';
+--rollback DROP VIEW analytics.v_active_instructions;
+--rollback CREATE OR REPLACE VIEW analytics.v_active_instructions WITH (security_invoker = true) AS
+--rollback SELECT i.instruction_id,
+--rollback        i.agent_name,
+--rollback        i.predictor_name,
+--rollback        i.version,
+--rollback        i.instruction_text,
+--rollback        i.instruction_hash,
+--rollback        i.optimizer_type,
+--rollback        i.val_score,
+--rollback        i.parent_instruction_ids,
+--rollback        i.created_at,
+--rollback        i.activated_at,
+--rollback        i.run_id,
+--rollback        r.baseline_score,
+--rollback        r.optimized_score,
+--rollback        r.improvement_percent,
+--rollback        r.completed_at AS run_completed_at,
+--rollback        won.test_id        AS promoted_by_test_id,
+--rollback        won.p_value        AS promoted_by_test_p_value,
+--rollback        won.concluded_at   AS promoted_at,
+--rollback        live.test_id       AS live_test_id,
+--rollback        live.status        AS live_test_status,
+--rollback        live.traffic_split AS live_test_traffic_split
+--rollback FROM optimizer.optimized_instructions i
+--rollback LEFT JOIN optimizer.prompt_optimization_runs r ON r.run_id = i.run_id
+--rollback LEFT JOIN LATERAL (
+--rollback     SELECT t.test_id, t.p_value, t.concluded_at
+--rollback     FROM abtest.prompt_ab_tests t
+--rollback     WHERE t.treatment_instruction_id = i.instruction_id AND t.rolled_out
+--rollback     ORDER BY t.concluded_at DESC
+--rollback     LIMIT 1
+--rollback ) won ON true
+--rollback LEFT JOIN LATERAL (
+--rollback     SELECT t.test_id, t.status, t.traffic_split
+--rollback     FROM abtest.prompt_ab_tests t
+--rollback     WHERE t.agent_name = i.agent_name
+--rollback       AND t.predictor_name IS NOT DISTINCT FROM i.predictor_name
+--rollback       AND (t.status IN ('running', 'rolling_out') OR (t.status = 'rolled_out' AND NOT t.monitoring_complete))
+--rollback ) live ON true
+--rollback WHERE i.is_active;
+--rollback COMMENT ON VIEW analytics.v_active_instructions IS 'The active instruction per agent/predictor with the scores of the run that produced it, the A/B test that promoted it, and the test live on the predictor now, if any (seed 000). Needs SELECT on optimizer and abtest (analyst).';

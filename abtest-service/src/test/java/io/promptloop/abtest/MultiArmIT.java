@@ -30,7 +30,9 @@ import org.springframework.test.annotation.DirtiesContext;
  * every look, the best arm concluded and rolled out; a sample ratio mismatch over three arms blocks.
  */
 @DirtiesContext
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "promptloop.abtest.auto-create.max-treatments=3")
 class MultiArmIT extends AbtestTestSupport {
 
     @LocalServerPort

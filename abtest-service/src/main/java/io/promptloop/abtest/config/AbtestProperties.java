@@ -65,13 +65,14 @@ public record AbtestProperties(
      * {@code minImprovementPercent}, no test is live for the predictor, and the run completed less than
      * {@code maxRunAge} ago (a service deployed after months of runs does not test the oldest of them). A run that
      * names two or more front instructions is tested with up to {@code maxTreatments} of them at once (a multi-arm
-     * test, best first); 1 tests only the optimized instruction.
+     * test, best first); 1 (the default) tests only the optimized instruction — a multi-arm test needs agents whose
+     * client reads the routing's arms, so an operator opts in.
      */
     public record AutoCreate(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("5.0") @DecimalMin("0") double minImprovementPercent,
             @DefaultValue("24h") @NotNull Duration maxRunAge,
-            @DefaultValue("3") @Min(1) @Max(8) int maxTreatments) {}
+            @DefaultValue("1") @Min(1) @Max(8) int maxTreatments) {}
 
     /** The outbox relay that publishes routing and decisions. */
     public record Relay(
