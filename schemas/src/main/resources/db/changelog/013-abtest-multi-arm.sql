@@ -19,6 +19,16 @@ ALTER TYPE abtest.ab_test_variant ADD VALUE IF NOT EXISTS 'treatment_7';
 ALTER TYPE abtest.ab_test_variant ADD VALUE IF NOT EXISTS 'treatment_8';
 --rollback not required
 
+--changeset promptloop:013-conversation-observation-labels
+ALTER TABLE conversation.prompt_ab_test_observations
+    DROP CONSTRAINT prompt_ab_test_observations_variant_check,
+    ADD CONSTRAINT prompt_ab_test_observations_variant_check
+        CHECK (variant IN ('baseline', 'treatment', 'gepa', 'gepa_v2', 'control', 'treatment_2', 'treatment_3',
+                           'treatment_4', 'treatment_5', 'treatment_6', 'treatment_7', 'treatment_8'));
+COMMENT ON COLUMN conversation.prompt_ab_test_observations.variant IS 'baseline, treatment, gepa, gepa_v2, control, or treatment_2 .. treatment_8 (arms of multi-arm tests).';
+--rollback ALTER TABLE conversation.prompt_ab_test_observations DROP CONSTRAINT prompt_ab_test_observations_variant_check, ADD CONSTRAINT prompt_ab_test_observations_variant_check CHECK (variant IN ('baseline', 'treatment', 'gepa', 'gepa_v2', 'control'));
+--rollback COMMENT ON COLUMN conversation.prompt_ab_test_observations.variant IS 'baseline, treatment, gepa, gepa_v2 or control.';
+
 --changeset promptloop:013-ab-test-arms
 CREATE TABLE abtest.ab_test_arms (
     test_id        uuid                   NOT NULL,

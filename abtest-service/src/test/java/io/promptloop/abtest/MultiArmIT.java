@@ -180,9 +180,9 @@ class MultiArmIT extends AbtestTestSupport {
 
         // operators: the API shows the arms and each arm's analysis
         var inspected = json(call(port, "GET", "/api/tests/" + testId, null, "reader"));
-        assertThat(inspected.get("test").get("arms")).hasSize(4);
+        assertThat(inspected.get("test").get("arms").size()).isEqualTo(4);
         assertThat(inspected.get("arms").get("treatment_3").get("n").asLong()).isPositive();
-        assertThat(inspected.get("armAnalyses")).hasSize(3);
+        assertThat(inspected.get("armAnalyses").size()).isEqualTo(3);
         assertThat(inspected.get("armAnalyses").get(1).get("variant").asString()).isEqualTo("treatment_2");
         assertThat(inspected.get("armAnalyses").get(1).get("state").asString()).isEqualTo("better");
     }
@@ -203,7 +203,7 @@ class MultiArmIT extends AbtestTestSupport {
         UUID testId = UUID.fromString(test.get("testId").asString());
         String salt = test.get("salt").asString();
         assertThat(test.get("trafficSplit").asDouble()).isEqualTo(0.6);
-        assertThat(test.get("arms")).hasSize(4);
+        assertThat(test.get("arms").size()).isEqualTo(4);
 
         // arm 1 is clearly better, but a logging bug duplicates arm 3's units: 3 arms' counts off their weights
         Arm base = new Arm(0.60, 0.15, 0.97, 300);

@@ -698,8 +698,8 @@ class SchemaMigrationIT {
         }
         try (Connection connection = connect("postgres", "promptloop_arms_it")) {
             migrate(connection);
-            // back to before 013 (099's grants and 013's four changesets, the newest first), then tests as they were
-            rollback(connection, 5);
+            // back to before 013 (099's grants and 013's six changesets, the newest first), then tests as they were
+            rollback(connection, 7);
             assertThat(queryString(connection, "SELECT count(*) FROM public.databasechangelog WHERE id LIKE '013-%'"))
                     .isEqualTo("0");
             execute(connection, """
