@@ -120,6 +120,7 @@ public class ExperimentAnalyst {
                         a.guardrails() == null ? null : a.guardrails().ok(),
                         details));
         double[] means = arms.stream().mapToDouble(v -> v.mean(metric)).toArray();
+        tests.ensureArms(t.testId());
         analyses.insertArms(t, number, m, counts, means);
         boolean alerted = t.srmAlerted();
         analyses.insertSrm(t.testId(), t.arms(), counts, m.srm());

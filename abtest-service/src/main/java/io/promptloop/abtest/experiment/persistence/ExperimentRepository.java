@@ -205,7 +205,27 @@ public class ExperimentRepository {
                 .list();
     }
 
+    /**
+     * Writes the two arms of a test row written without arm rows (by hand, by tools that insert tests directly),
+     * from its baseline/treatment columns, so that its looks and winner can refer to them; nothing for a test that
+     * has arms. Called with the test row locked.
+     */
+    public void ensureArms(UUID testId) {
+        jdbc.sql("""
+                        INSERT INTO abtest.ab_test_arms (test_id, arm_index, variant, instruction_id, weight)
+                        SELECT t.test_id, a.arm_index, a.variant, a.instruction_id, a.weight
+                        FROM abtest.prompt_ab_tests t
+                        CROSS JOIN LATERAL (VALUES
+                            (0, t.baseline_variant, t.baseline_instruction_id, 1 - t.traffic_split),
+                            (1, t.treatment_variant, t.treatment_instruction_id, t.traffic_split))
+                            AS a (arm_index, variant, instruction_id, weight)
+                        WHERE t.test_id = ? AND NOT EXISTS (SELECT 1 FROM abtest.ab_test_arms x WHERE x.test_id = t.test_id)
+                        ON CONFLICT DO NOTHING
+                        """).param(testId).update();
+    }
+
     public void markStarted(UUID testId, Instant at) {
+        ensureArms(testId);
         jdbc.sql(
                         "UPDATE abtest.prompt_ab_tests SET status = 'running', started_at = ?, updated_at = ? WHERE test_id = ?")
                 .params(ts(at), ts(at), testId)
