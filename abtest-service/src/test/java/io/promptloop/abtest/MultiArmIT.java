@@ -48,7 +48,10 @@ class MultiArmIT extends AbtestTestSupport {
         UUID second = instruction(agent, "answer", 3, "Answer briefly; cite the policy section and its date.", false);
         UUID third = instruction(agent, "answer", 4, "Answer in one sentence.", false);
         UUID run = UUID.randomUUID();
-        send("optimizer-events", run.toString(), runCompleted(agent, run, baseline, first, List.of(first, second, third)));
+        send(
+                "optimizer-events",
+                run.toString(),
+                runCompleted(agent, run, baseline, first, List.of(first, second, third)));
 
         UUID testId = await().atMost(Duration.ofSeconds(30))
                 .until(
@@ -60,10 +63,10 @@ class MultiArmIT extends AbtestTestSupport {
                 .getFirst();
         assertThat(status(testId)).isEqualTo("running");
         assertThat(sql().queryForList(
-                        "SELECT variant::text || ' ' || instruction_id || ' ' || weight FROM abtest.ab_test_arms"
-                                + " WHERE test_id = ? ORDER BY arm_index",
-                        String.class,
-                        testId))
+                                "SELECT variant::text || ' ' || instruction_id || ' ' || weight FROM abtest.ab_test_arms"
+                                        + " WHERE test_id = ? ORDER BY arm_index",
+                                String.class,
+                                testId))
                 .containsExactly(
                         "baseline " + baseline + " 0.25",
                         "treatment " + first + " 0.25",
@@ -72,47 +75,57 @@ class MultiArmIT extends AbtestTestSupport {
 
         // agents read the arms and weights from the routing topic and assign units by the K-arm rule
         InstructionRouting routing = await().atMost(Duration.ofSeconds(20))
-                .until(() -> AbtestTestSupport.<InstructionRouting>valuesWithKey("instruction-routing", key), r -> r.size() == 1)
+                .until(
+                        () -> AbtestTestSupport.<InstructionRouting>valuesWithKey("instruction-routing", key),
+                        r -> r.size() == 1)
                 .getFirst();
         String salt = routing.getTest().getSalt();
         List<TreatmentArm> arms = routing.getTest().getArms();
-        assertThat(arms).extracting(TreatmentArm::getVariant).containsExactly("treatment", "treatment_2", "treatment_3");
-        assertThat(arms).extracting(TreatmentArm::getInstructionId)
+        assertThat(arms)
+                .extracting(TreatmentArm::getVariant)
+                .containsExactly("treatment", "treatment_2", "treatment_3");
+        assertThat(arms)
+                .extracting(TreatmentArm::getInstructionId)
                 .containsExactly(first.toString(), second.toString(), third.toString());
         // the two-arm fields describe arm 1, so a client that ignores arms still serves arm 1's units right
         assertThat(routing.getTest().getTrafficSplit()).isEqualTo(0.25);
         assertThat(routing.getTest().getTreatmentInstructionId()).isEqualTo(first.toString());
         double[] weights = arms.stream().mapToDouble(TreatmentArm::getWeight).toArray();
         for (int i = 0; i < 40; i++) {
-            var a = json(call(port, "GET", "/api/assignment?agent=" + agent + "&predictor=answer&unit=u" + i, null, "reader"));
+            var a = json(call(
+                    port, "GET", "/api/assignment?agent=" + agent + "&predictor=answer&unit=u" + i, null, "reader"));
             int arm = Assignment.arm(salt, "u" + i, weights);
-            assertThat(a.get("variant").asString()).isEqualTo(arm == 0 ? "baseline" : arms.get(arm - 1).getVariant());
+            assertThat(a.get("variant").asString())
+                    .isEqualTo(arm == 0 ? "baseline" : arms.get(arm - 1).getVariant());
             assertThat(a.get("instructionId").asString())
-                    .isEqualTo(arm == 0 ? baseline.toString() : arms.get(arm - 1).getInstructionId());
+                    .isEqualTo(
+                            arm == 0 ? baseline.toString() : arms.get(arm - 1).getInstructionId());
         }
 
         // in production the second candidate is the best; the first is a little better than the baseline
         Arm[] behaviour = {
-            new Arm(0.60, 0.15, 0.97, 300), new Arm(0.62, 0.15, 0.97, 300), new Arm(0.72, 0.15, 0.97, 300),
+            new Arm(0.60, 0.15, 0.97, 300),
+            new Arm(0.62, 0.15, 0.97, 300),
+            new Arm(0.72, 0.15, 0.97, 300),
             new Arm(0.60, 0.15, 0.97, 300)
         };
         publish(routed(testId, salt, weights, arms, "u", 3000, behaviour, 11));
         awaitStatus(testId, "rolled_out", Duration.ofSeconds(90));
 
         Map<String, Object> concluded = sql().queryForMap(
-                "SELECT winner::text, conclusion_reason FROM abtest.prompt_ab_tests WHERE test_id = ?", testId);
+                        "SELECT winner::text, conclusion_reason FROM abtest.prompt_ab_tests WHERE test_id = ?", testId);
         assertThat(concluded.get("winner")).isEqualTo("treatment_2");
         assertThat((String) concluded.get("conclusion_reason")).startsWith("arm 2 better");
         // the decisive look: each treatment against the baseline at its Holm level, the best arm first in order
         Integer decisive = sql().queryForObject(
-                "SELECT max(analysis_number) FROM abtest.ab_interim_analyses WHERE test_id = ? AND metric <> 'guardrails'",
-                Integer.class,
-                testId);
+                        "SELECT max(analysis_number) FROM abtest.ab_interim_analyses WHERE test_id = ? AND metric <> 'guardrails'",
+                        Integer.class,
+                        testId);
         List<Map<String, Object>> perArm = sql().queryForList(
-                "SELECT variant::text AS variant, holm_alpha, p_value, adjusted_p_value, state, ci_lower"
-                        + " FROM abtest.ab_arm_analyses WHERE test_id = ? AND analysis_number = ? ORDER BY variant",
-                testId,
-                decisive);
+                        "SELECT variant::text AS variant, holm_alpha, p_value, adjusted_p_value, state, ci_lower"
+                                + " FROM abtest.ab_arm_analyses WHERE test_id = ? AND analysis_number = ? ORDER BY variant",
+                        testId,
+                        decisive);
         assertThat(perArm).extracting(r -> r.get("variant")).containsExactly("treatment", "treatment_2", "treatment_3");
         Map<String, Object> best = perArm.get(1);
         assertThat(best.get("state")).isEqualTo("better");
@@ -125,9 +138,9 @@ class MultiArmIT extends AbtestTestSupport {
             assertThat((Double) r.get("adjusted_p_value")).isGreaterThanOrEqualTo((Double) r.get("p_value"));
         }
         assertThat(sql().queryForObject(
-                        "SELECT actual_counts::text FROM abtest.ab_srm_checks WHERE test_id = ? ORDER BY checked_at DESC LIMIT 1",
-                        String.class,
-                        testId))
+                                "SELECT actual_counts::text FROM abtest.ab_srm_checks WHERE test_id = ? ORDER BY checked_at DESC LIMIT 1",
+                                String.class,
+                                testId))
                 .contains("\"treatment_3\"");
 
         // the winner is the active instruction; routing carries it alone (share 1.0) while it is watched
@@ -142,19 +155,25 @@ class MultiArmIT extends AbtestTestSupport {
             });
         });
         // watched at full traffic under its own label, then no longer routed as a test
-        publish(routed(testId, salt, new double[] {1.0}, List.of(arms.get(1)), "w", 250, new Arm[] {
-            behaviour[0], behaviour[2]
-        }, 12));
+        publish(routed(
+                testId,
+                salt,
+                new double[] {1.0},
+                List.of(arms.get(1)),
+                "w",
+                250,
+                new Arm[] {behaviour[0], behaviour[2]},
+                12));
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
-                                "SELECT monitoring_complete FROM abtest.prompt_ab_tests WHERE test_id = ?",
-                                Boolean.class,
-                                testId))
+                                        "SELECT monitoring_complete FROM abtest.prompt_ab_tests WHERE test_id = ?",
+                                        Boolean.class,
+                                        testId))
                         .isTrue());
         assertThat(sql().queryForObject(
-                        "SELECT to_instruction_id FROM abtest.rollouts WHERE test_id = ? AND action = 'rollout'",
-                        UUID.class,
-                        testId))
+                                "SELECT to_instruction_id FROM abtest.rollouts WHERE test_id = ? AND action = 'rollout'",
+                                UUID.class,
+                                testId))
                 .isEqualTo(second);
 
         List<AbDecisionEvent> decisions = valuesWithKey("ab-decisions", testId.toString());
@@ -165,13 +184,16 @@ class MultiArmIT extends AbtestTestSupport {
         // analysts: one row per arm (every test-phase observation counted by now)
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
-                                "SELECT sum(n) FROM analytics.v_ab_test_arm_results WHERE test_id = ?", Long.class, testId))
+                                        "SELECT sum(n) FROM analytics.v_ab_test_arm_results WHERE test_id = ?",
+                                        Long.class,
+                                        testId))
                         .isEqualTo(3000));
         List<Map<String, Object>> view = sql().queryForList(
-                "SELECT variant::text AS variant, instruction_id, n, is_winner, rolled_out, last_state, rollout_n"
-                        + " FROM analytics.v_ab_test_arm_results WHERE test_id = ? ORDER BY arm_index",
-                testId);
-        assertThat(view).extracting(r -> r.get("variant"))
+                        "SELECT variant::text AS variant, instruction_id, n, is_winner, rolled_out, last_state, rollout_n"
+                                + " FROM analytics.v_ab_test_arm_results WHERE test_id = ? ORDER BY arm_index",
+                        testId);
+        assertThat(view)
+                .extracting(r -> r.get("variant"))
                 .containsExactly("baseline", "treatment", "treatment_2", "treatment_3");
         assertThat(view.get(2).get("is_winner")).isEqualTo(true);
         assertThat(view.get(2).get("rolled_out")).isEqualTo(true);
@@ -183,7 +205,8 @@ class MultiArmIT extends AbtestTestSupport {
         assertThat(inspected.get("test").get("arms").size()).isEqualTo(4);
         assertThat(inspected.get("arms").get("treatment_3").get("n").asLong()).isPositive();
         assertThat(inspected.get("armAnalyses").size()).isEqualTo(3);
-        assertThat(inspected.get("armAnalyses").get(1).get("variant").asString()).isEqualTo("treatment_2");
+        assertThat(inspected.get("armAnalyses").get(1).get("variant").asString())
+                .isEqualTo("treatment_2");
         assertThat(inspected.get("armAnalyses").get(1).get("state").asString()).isEqualTo("better");
     }
 
@@ -223,35 +246,37 @@ class MultiArmIT extends AbtestTestSupport {
 
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
-                                "SELECT srm_alerted FROM abtest.prompt_ab_tests WHERE test_id = ?", Boolean.class, testId))
+                                        "SELECT srm_alerted FROM abtest.prompt_ab_tests WHERE test_id = ?",
+                                        Boolean.class,
+                                        testId))
                         .isTrue());
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(sql().queryForObject(
-                                "SELECT coalesce(sum(n), 0) FROM abtest.variant_statistics WHERE test_id = ?",
-                                Long.class,
-                                testId))
+                                        "SELECT coalesce(sum(n), 0) FROM abtest.variant_statistics WHERE test_id = ?",
+                                        Long.class,
+                                        testId))
                         .isEqualTo(traffic.size()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             var last = sql().queryForMap(
-                    "SELECT decision::text AS decision, details->>'reason' AS reason, srm_p_value,"
-                            + " baseline_n + 0 AS baseline_n FROM abtest.ab_interim_analyses WHERE test_id = ?"
-                            + " ORDER BY analysis_number DESC LIMIT 1",
-                    testId);
+                            "SELECT decision::text AS decision, details->>'reason' AS reason, srm_p_value,"
+                                    + " baseline_n + 0 AS baseline_n FROM abtest.ab_interim_analyses WHERE test_id = ?"
+                                    + " ORDER BY analysis_number DESC LIMIT 1",
+                            testId);
             assertThat(last.get("decision")).isEqualTo("continue");
             assertThat(last.get("reason")).isEqualTo("srm");
             assertThat((Double) last.get("srm_p_value")).isLessThan(0.001);
         });
         // arm 1 alone would have won; the mismatch keeps the test running
         var armOne = sql().queryForMap(
-                "SELECT state, ci_lower FROM abtest.ab_arm_analyses WHERE test_id = ? AND variant = 'treatment'"
-                        + " ORDER BY analysis_number DESC LIMIT 1",
-                testId);
+                        "SELECT state, ci_lower FROM abtest.ab_arm_analyses WHERE test_id = ? AND variant = 'treatment'"
+                                + " ORDER BY analysis_number DESC LIMIT 1",
+                        testId);
         assertThat(armOne.get("state")).isEqualTo("better");
         assertThat(status(testId)).isEqualTo("running");
         String counts = sql().queryForObject(
-                "SELECT actual_counts::text FROM abtest.ab_srm_checks WHERE test_id = ? ORDER BY checked_at DESC LIMIT 1",
-                String.class,
-                testId);
+                        "SELECT actual_counts::text FROM abtest.ab_srm_checks WHERE test_id = ? ORDER BY checked_at DESC LIMIT 1",
+                        String.class,
+                        testId);
         assertThat(counts).contains("baseline", "treatment_2", "treatment_3");
     }
 
@@ -287,7 +312,7 @@ class MultiArmIT extends AbtestTestSupport {
             assertThat(response.body()).as(body).contains(message);
         });
         assertThat(sql().queryForObject(
-                        "SELECT count(*) FROM abtest.prompt_ab_tests WHERE agent_name = ?", Long.class, agent))
+                                "SELECT count(*) FROM abtest.prompt_ab_tests WHERE agent_name = ?", Long.class, agent))
                 .isZero();
     }
 
@@ -338,7 +363,8 @@ class MultiArmIT extends AbtestTestSupport {
                         .setOptimizedScore(0.72)
                         .setImprovementPercent(20)
                         .setMetricCallsSpent(500)
-                        .setFrontInstructionIds(front.stream().map(UUID::toString).toList())
+                        .setFrontInstructionIds(
+                                front.stream().map(UUID::toString).toList())
                         .build())
                 .build();
     }

@@ -318,7 +318,11 @@ public class RunStepper {
      * like the optimized instruction (not active; the same text is one instruction).
      */
     private List<UUID> frontInstructions(
-            RunRow run, List<CandidateRow> candidates, RunSnapshot snapshot, Decision.Finished finished, UUID optimized) {
+            RunRow run,
+            List<CandidateRow> candidates,
+            RunSnapshot snapshot,
+            Decision.Finished finished,
+            UUID optimized) {
         if (run.optimizerType().equals("bootstrap_fewshot")) return List.of();
         List<UUID> ids = new ArrayList<>();
         ids.add(optimized);
@@ -374,7 +378,8 @@ public class RunStepper {
                     .id();
         }
         if (improved && run.toolOptimization()) registerTools(run, candidates.getFirst(), best, finished.bestScore());
-        List<UUID> front = improved ? frontInstructions(run, candidates, snapshot, finished, resultInstruction) : List.of();
+        List<UUID> front =
+                improved ? frontInstructions(run, candidates, snapshot, finished, resultInstruction) : List.of();
         Double improvement = finished.baselineScore() > 0
                 ? Math.max(
                         -99_999.0,

@@ -29,6 +29,7 @@ public final class EventValidator {
             "treatment_6",
             "treatment_7",
             "treatment_8");
+
     static final Set<String> EVALUATORS = Set.of("human", "llm_judge", "heuristic", "agent", "other");
     static final Set<String> CATEGORIES =
             Set.of("tone", "content", "citation", "clarity", "structure", "action", "other");

@@ -223,7 +223,15 @@ class GepaEngineTest {
                 2, Map.of("v1", 0.2, "v2", 1.0),
                 3, Map.of("v1", 0.9, "v2", 0.5));
         RunSnapshot done = new RunSnapshot(
-                GepaConfig.of(100, 1), train, val, four, scores, Map.of(0, 1, 1, 2, 2, 3), 3, 0, Duration.ZERO,
+                GepaConfig.of(100, 1),
+                train,
+                val,
+                four,
+                scores,
+                Map.of(0, 1, 1, 2, 2, 3),
+                3,
+                0,
+                Duration.ZERO,
                 Map.of());
 
         assertThat(engine.finalFront(done)).containsExactly(1, 2);
