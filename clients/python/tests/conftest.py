@@ -11,6 +11,7 @@ sys.path.insert(0, str(ROOT / "clients" / "python" / "src"))
 
 CONTRACT = pathlib.Path(os.environ.get("PROMPTLOOP_CONTRACT_DIR", ROOT / "clients" / "target" / "contract"))
 ASSIGNMENT_FIXTURE = ROOT / "schemas" / "src" / "test" / "resources" / "assignment-buckets.csv"
+ARMS_FIXTURE = ROOT / "schemas" / "src" / "test" / "resources" / "assignment-arms.csv"
 
 
 def contract(name):
@@ -30,4 +31,16 @@ def assignment_rows():
                 continue
             salt, unit, bucket, hexa = next(csv.reader([line.rstrip("\n")], delimiter="|", quotechar='"'))
             rows.append((salt, unit, int(bucket), hexa))
+    return rows
+
+
+def assignment_arm_rows():
+    """(salt, unit, treatment weights, bucket, arm) from the K-arm fixture the Java AssignmentTest reads."""
+    rows = []
+    with open(ARMS_FIXTURE, encoding="utf-8", newline="") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            salt, unit, weights, bucket, arm = line.rstrip("\n").split("|")
+            rows.append((salt, unit, [float(w) for w in weights.split(" ")], int(bucket), int(arm)))
     return rows

@@ -27,9 +27,16 @@ type Rec = Record<string, any>;
 
 /**
  * The non-baseline arms of a running test as [variant, share of traffic, instruction], read by field name so that
- * a record with more fields (a later, BACKWARD-compatible schema) reads the same. Today one treatment.
+ * a record with more fields (a later, BACKWARD-compatible schema) reads the same: the `arms` list of a multi-arm
+ * routing (each arm's label, weight and instruction, in the order of the K-arm rule), else the single treatment of
+ * the two-arm fields.
  */
 export function arms(test: Rec): [string, number, Instruction][] {
+  const listed = test.arms as Rec[] | null | undefined;
+  if (listed && listed.length > 0) {
+    return listed.map((a): [string, number, Instruction] =>
+      [a.variant, Number(a.weight), { id: a.instruction_id, version: Number(a.version), text: a.text }]);
+  }
   return [['treatment', Number(test.traffic_split),
     { id: test.treatment_instruction_id, version: Number(test.treatment_version), text: test.treatment_text }]];
 }

@@ -24,6 +24,17 @@ export function assignmentRows(): [string, string, number, string][] {
     });
 }
 
+/** [salt, unit, treatment weights, bucket, arm] from the K-arm fixture the Java AssignmentTest reads. */
+export function assignmentArmRows(): [string, string, number[], number, number][] {
+  const text = readFileSync(path.join(root, 'schemas/src/test/resources/assignment-arms.csv'), 'utf8');
+  return text.split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => {
+      const [salt, unit, weights, bucket, arm] = l.split('|');
+      return [salt, unit, weights.split(' ').map(Number), Number(bucket), Number(arm)];
+    });
+}
+
 /** Stand-in for this package's own Sender. */
 export class FakeSender implements Sender {
   sent: { topic: string; key: string; value: Buffer }[] = [];

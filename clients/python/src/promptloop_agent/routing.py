@@ -35,7 +35,15 @@ class Routed:
 
 def arms(test: Mapping[str, Any]) -> List[Tuple[str, float, Instruction]]:
     """The non-baseline arms of a running test as (variant, share of traffic, instruction), read by field name so
-    that a record with more fields (a later, BACKWARD-compatible schema) reads the same. Today one treatment."""
+    that a record with more fields (a later, BACKWARD-compatible schema) reads the same: the ``arms`` list of a
+    multi-arm routing (each arm's label, weight and instruction, in the order of the K-arm rule), else the single
+    treatment of the two-arm fields."""
+    listed = test.get("arms")
+    if listed:
+        return [
+            (a["variant"], float(a["weight"]), Instruction(a["instruction_id"], int(a["version"]), a["text"]))
+            for a in listed
+        ]
     return [
         (
             "treatment",
@@ -47,8 +55,9 @@ def arms(test: Mapping[str, Any]) -> List[Tuple[str, float, Instruction]]:
 
 def route(record: Mapping[str, Any], unit_id: str) -> Routed:
     """The routing rule for one record: the baseline (active) instruction unless a test is running and the unit's
-    bucket falls in an arm. Arms take consecutive bucket ranges from 0 in the order given; for the single treatment
-    that is exactly ``bucket < round(split × 10,000)``."""
+    bucket falls in an arm. Arms take consecutive bucket ranges from 0 in the order given (arm k: from
+    round(10,000 × (w_1 + … + w_(k−1))) up to round(10,000 × (w_1 + … + w_k))); for the single treatment that is
+    exactly ``bucket < round(split × 10,000)``."""
     baseline = Instruction(record["active_instruction_id"], int(record["active_version"]), record["instruction_text"])
     test = record.get("test")
     if not test:

@@ -1,4 +1,4 @@
-from conftest import assignment_rows
+from conftest import assignment_arm_rows, assignment_rows
 from promptloop_agent import Instruction, assignment, route
 
 BASE = {
@@ -47,6 +47,27 @@ def test_should_route_the_fixture_units_by_their_buckets():
 
 
 def test_should_read_records_with_fields_it_does_not_know():
-    # a later BACKWARD-compatible routing schema may add fields (e.g. more arms): read by name, the rest ignored
-    record = dict(with_test(1.0, arms=[{"name": "x"}]), new_field="ignored")
+    # a later BACKWARD-compatible routing schema may add fields: read by name, the rest ignored
+    record = dict(with_test(1.0, arms=None, other=[{"name": "x"}]), new_field="ignored")
     assert route(record, "u").variant == "treatment"
+
+
+def arm(variant, weight, n):
+    return {"variant": variant, "instruction_id": f"arm-{n}", "version": n, "text": f"text {n}", "weight": weight}
+
+
+def test_should_route_the_k_arm_fixture_by_cumulative_weights():
+    for salt, unit, weights, bucket, expected in assignment_arm_rows():
+        listed = [arm("treatment" if i == 0 else f"treatment_{i + 1}", w, i + 1) for i, w in enumerate(weights)]
+        routed = route(with_test(weights[0], salt, arms=listed), unit)
+        assert routed.bucket == bucket, (salt, unit)
+        assert routed.variant == ("baseline" if expected == 0 else listed[expected - 1]["variant"]), (salt, unit, weights)
+        assert routed.instruction.id == ("base-id" if expected == 0 else f"arm-{expected}")
+
+
+def test_one_listed_arm_routes_as_the_two_arm_fields():
+    for salt, unit, bucket, _ in assignment_rows():
+        for split in (0.0, bucket / 10_000, (bucket + 1) / 10_000, 1.0):
+            two = route(with_test(split, salt), unit)
+            listed = route(with_test(split, salt, arms=[arm("treatment", split, 1)]), unit)
+            assert listed.variant == two.variant, (salt, unit, split)

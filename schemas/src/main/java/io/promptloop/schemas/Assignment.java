@@ -9,7 +9,8 @@ import java.security.NoSuchAlgorithmException;
  * from the {@code instruction-routing} topic's salt and split, abtest-service answers the same over HTTP, and a unit
  * always sees the same arm. Java agents can use this class; agents in other languages implement the rule: the first 8 bytes of SHA-256(UTF-8 of {@code salt + ":" + unitId}), read as an
  * unsigned big-endian 64-bit number, modulo 10,000, is the unit's bucket; the unit is in treatment when its bucket
- * is below round(trafficSplit × 10,000).
+ * is below round(trafficSplit × 10,000). A test of K treatments lays its arms over the same buckets by cumulative
+ * weights ({@link #arm}), so that the two-arm assignment is the one-arm case of the K-arm rule.
  */
 public final class Assignment {
 
@@ -44,6 +45,40 @@ public final class Assignment {
             throw new IllegalArgumentException("trafficSplit must be in [0, 1], got " + trafficSplit);
         }
         return bucket(salt, unitId) < Math.round(trafficSplit * BUCKETS);
+    }
+
+    /**
+     * The unit's arm in a test of K treatments: 0 for the baseline, k (1-based) for treatment arm k. Arm k takes the
+     * buckets [round(10,000 × (w_1 + … + w_(k−1))), round(10,000 × (w_1 + … + w_k))), the cumulative sums taken in
+     * the given order; the baseline the buckets above the last arm's. For one arm it is {@link #isTreatment}: the
+     * same unit lands in the same arm.
+     *
+     * @param treatmentWeights the treatment arms' shares in the routing's order, each in [0, 1], summing to ≤ 1
+     * @throws IllegalArgumentException for weights outside [0, 1] or summing to more than 1
+     */
+    public static int arm(String salt, String unitId, double[] treatmentWeights) {
+        if (treatmentWeights == null) {
+            throw new IllegalArgumentException("treatmentWeights are required");
+        }
+        double cumulative = 0;
+        for (double w : treatmentWeights) {
+            if (!(w >= 0 && w <= 1)) {
+                throw new IllegalArgumentException("a treatment weight must be in [0, 1], got " + w);
+            }
+            cumulative += w;
+        }
+        if (Math.round(cumulative * BUCKETS) > BUCKETS) {
+            throw new IllegalArgumentException("treatment weights sum to more than 1: " + cumulative);
+        }
+        int bucket = bucket(salt, unitId);
+        cumulative = 0;
+        for (int k = 0; k < treatmentWeights.length; k++) {
+            cumulative += treatmentWeights[k];
+            if (bucket < Math.round(cumulative * BUCKETS)) {
+                return k + 1;
+            }
+        }
+        return 0;
     }
 
     private static MessageDigest sha256() {

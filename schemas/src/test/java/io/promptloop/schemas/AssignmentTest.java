@@ -23,6 +23,46 @@ class AssignmentTest {
         assertThat(Assignment.bucket(salt, unit)).isEqualTo(bucket);
     }
 
+    /** The K-arm rule against {@code assignment-arms.csv} (computed in the shell with exact decimal sums). */
+    @ParameterizedTest
+    @CsvFileSource(resources = "/assignment-arms.csv", delimiter = '|')
+    void shouldPlaceUnitsInArmsByCumulativeWeightsLikeTheShellReference(
+            String salt, String unit, String weights, int bucket, int arm) {
+        double[] w = java.util.Arrays.stream(weights.split(" "))
+                .mapToDouble(Double::parseDouble)
+                .toArray();
+
+        assertThat(Assignment.bucket(salt, unit)).isEqualTo(bucket);
+        assertThat(Assignment.arm(salt, unit, w)).isEqualTo(arm);
+    }
+
+    @Test
+    void shouldAssignOneArmExactlyAsTheTwoArmRule() {
+        for (double split : new double[] {0.01, 0.1, 0.25, 0.5, 0.57, 0.9252, 0.99}) {
+            for (int i = 0; i < 2_000; i++) {
+                String unit = "u" + i;
+                assertThat(Assignment.arm("same", unit, new double[] {split}) == 1)
+                        .isEqualTo(Assignment.isTreatment("same", unit, split));
+            }
+        }
+        assertThatThrownBy(() -> Assignment.arm("s", "u", new double[] {0.6, 0.5}))
+                .hasMessageContaining("more than 1");
+        assertThatThrownBy(() -> Assignment.arm("s", "u", new double[] {-0.1})).hasMessageContaining("[0, 1]");
+    }
+
+    @Test
+    void shouldSplitThreeArmsByTheirWeights() {
+        int units = 100_000;
+        int[] counts = new int[4];
+        for (int i = 0; i < units; i++) {
+            counts[Assignment.arm("three", "unit-" + i, new double[] {0.2, 0.3, 0.1})]++;
+        }
+        assertThat((double) counts[1] / units).isCloseTo(0.2, within(0.01));
+        assertThat((double) counts[2] / units).isCloseTo(0.3, within(0.01));
+        assertThat((double) counts[3] / units).isCloseTo(0.1, within(0.01));
+        assertThat((double) counts[0] / units).isCloseTo(0.4, within(0.01));
+    }
+
     @Test
     void shouldNotBeTheSignedRemainder() {
         // 0xbe8207e78208abb3 as a signed long is negative; its signed remainder would be −(…) — not a bucket

@@ -98,7 +98,9 @@ class SchemaMigrationIT {
             "abtest.rollouts",
             "abtest.routing_changes",
             "abtest.rollout_statistics",
-            "abtest.outbox");
+            "abtest.outbox",
+            "abtest.ab_test_arms",
+            "abtest.ab_arm_analyses");
 
     private static final List<String> EXPECTED_VIEWS = List.of(
             "analytics.v_active_instructions",
@@ -107,7 +109,8 @@ class SchemaMigrationIT {
             "analytics.v_optimizer_comparison",
             "analytics.v_session_statistics",
             "analytics.v_session_export",
-            "analytics.v_evaluation_summary");
+            "analytics.v_evaluation_summary",
+            "analytics.v_ab_test_arm_results");
 
     private static final List<String> SESSION_COLUMNS = List.of(
             "id",
@@ -685,6 +688,78 @@ class SchemaMigrationIT {
 
             migrate(connection);
             assertThat(schemaFingerprint(connection)).containsExactlyElementsOf(migrated);
+        }
+    }
+
+    @Test
+    void shouldMigrateTwoArmTestsIntoArmsWithoutLoss() throws Exception {
+        try (Connection admin = admin()) {
+            execute(admin, "CREATE DATABASE promptloop_arms_it");
+        }
+        try (Connection connection = connect("postgres", "promptloop_arms_it")) {
+            migrate(connection);
+            // back to before 013 (013's changesets and every one applied after them), then tests as they were
+            int since013 = Integer.parseInt(queryString(
+                    connection,
+                    "SELECT count(*) FROM public.databasechangelog WHERE orderexecuted >="
+                            + " (SELECT min(orderexecuted) FROM public.databasechangelog WHERE id LIKE '013-%')"));
+            rollback(connection, since013);
+            assertThat(queryString(connection, "SELECT count(*) FROM public.databasechangelog WHERE id LIKE '013-%'"))
+                    .isEqualTo("0");
+            execute(connection, """
+                    INSERT INTO abtest.prompt_ab_tests (test_id, agent_name, baseline_instruction_id,
+                        treatment_instruction_id, traffic_split, status, winner, rolled_out)
+                    VALUES ('00000000-0000-0000-0000-00000000000a', 'a', '00000000-0000-0000-0000-0000000000b1',
+                            '00000000-0000-0000-0000-0000000000c1', 0.30, 'rolled_out', 'treatment', true),
+                           ('00000000-0000-0000-0000-00000000000b', 'b', '00000000-0000-0000-0000-0000000000b2',
+                            '00000000-0000-0000-0000-0000000000c2', 0.50, 'running', NULL, false)
+                    """);
+            execute(
+                    connection,
+                    "INSERT INTO abtest.variant_statistics (test_id, variant, n)"
+                            + " VALUES ('00000000-0000-0000-0000-00000000000a', 'treatment', 7)");
+            migrate(connection);
+
+            assertThat(queryRows(connection, """
+                            SELECT test_id::text, arm_index, variant::text, instruction_id::text, weight::text
+                            FROM abtest.ab_test_arms ORDER BY test_id, arm_index
+                            """))
+                    .containsExactly(
+                            List.of(
+                                    "00000000-0000-0000-0000-00000000000a",
+                                    0,
+                                    "baseline",
+                                    "00000000-0000-0000-0000-0000000000b1",
+                                    "0.70"),
+                            List.of(
+                                    "00000000-0000-0000-0000-00000000000a",
+                                    1,
+                                    "treatment",
+                                    "00000000-0000-0000-0000-0000000000c1",
+                                    "0.30"),
+                            List.of(
+                                    "00000000-0000-0000-0000-00000000000b",
+                                    0,
+                                    "baseline",
+                                    "00000000-0000-0000-0000-0000000000b2",
+                                    "0.50"),
+                            List.of(
+                                    "00000000-0000-0000-0000-00000000000b",
+                                    1,
+                                    "treatment",
+                                    "00000000-0000-0000-0000-0000000000c2",
+                                    "0.50"));
+            assertThat(queryRows(connection, """
+                            SELECT variant::text, n, is_winner, rolled_out FROM analytics.v_ab_test_arm_results
+                            WHERE test_id = '00000000-0000-0000-0000-00000000000a' ORDER BY arm_index
+                            """))
+                    .containsExactly(List.of("baseline", 0L, false, false), List.of("treatment", 7L, true, true));
+            // a winner must be one of the test's arms
+            assertThatThrownBy(() -> execute(
+                            connection,
+                            "UPDATE abtest.prompt_ab_tests SET winner = 'treatment_2'"
+                                    + " WHERE test_id = '00000000-0000-0000-0000-00000000000b'"))
+                    .hasMessageContaining("prompt_ab_tests_winner_arm_fkey");
         }
     }
 

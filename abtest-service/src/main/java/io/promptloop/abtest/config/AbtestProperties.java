@@ -63,12 +63,16 @@ public record AbtestProperties(
     /**
      * A test is created and started from {@code RunCompleted} when the run improved its baseline by at least
      * {@code minImprovementPercent}, no test is live for the predictor, and the run completed less than
-     * {@code maxRunAge} ago (a service deployed after months of runs does not test the oldest of them).
+     * {@code maxRunAge} ago (a service deployed after months of runs does not test the oldest of them). A run that
+     * names two or more front instructions is tested with up to {@code maxTreatments} of them at once (a multi-arm
+     * test, best first); 1 (the default) tests only the optimized instruction — a multi-arm test needs agents whose
+     * client reads the routing's arms, so an operator opts in.
      */
     public record AutoCreate(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("5.0") @DecimalMin("0") double minImprovementPercent,
-            @DefaultValue("24h") @NotNull Duration maxRunAge) {}
+            @DefaultValue("24h") @NotNull Duration maxRunAge,
+            @DefaultValue("1") @Min(1) @Max(8) int maxTreatments) {}
 
     /**
      * The outbox relay that publishes routing and decisions.

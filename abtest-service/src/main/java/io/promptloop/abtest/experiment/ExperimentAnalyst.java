@@ -2,21 +2,24 @@ package io.promptloop.abtest.experiment;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
-import io.promptloop.abtest.analysis.domain.Analyzer;
 import io.promptloop.abtest.analysis.domain.Decision;
 import io.promptloop.abtest.analysis.domain.GuardrailCheck;
 import io.promptloop.abtest.analysis.domain.GuardrailResult;
 import io.promptloop.abtest.analysis.domain.Method;
+import io.promptloop.abtest.analysis.domain.MultiArmAnalysis;
+import io.promptloop.abtest.analysis.domain.MultiArmAnalyzer;
 import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
-import io.promptloop.abtest.analysis.domain.Winner;
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.experiment.persistence.LookRepository;
 import io.promptloop.abtest.experiment.persistence.LookRepository.Look;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -49,12 +52,11 @@ public class ExperimentAnalyst {
     }
 
     /** The analysis of the test's current data, without storing or acting on it (for HTTP inspection). */
-    public Analysis preview(AbTest t) {
+    public MultiArmAnalysis preview(AbTest t) {
         var stats = tests.statistics(t.testId(), Phase.TEST);
         double[] previous =
                 t.design().method() == Method.FIXED ? tests.previousLookFractions(t.testId()) : new double[0];
-        return Analyzer.analyze(
-                t.design(), arm(stats, t.baselineVariant()), arm(stats, t.treatmentVariant()), previous);
+        return MultiArmAnalyzer.analyze(t.design(), arms(t, stats), t.weights(), previous);
     }
 
     /** One look at a live test, unless another replica holds it or nothing new arrived. */
@@ -75,18 +77,24 @@ public class ExperimentAnalyst {
     }
 
     private void lookAtRunning(AbTest t, Map<String, VariantStats> stats, long total) {
-        VariantStats baseline = arm(stats, t.baselineVariant());
-        VariantStats treatment = arm(stats, t.treatmentVariant());
+        List<VariantStats> arms = arms(t, stats);
+        long[] counts = arms.stream().mapToLong(VariantStats::n).toArray();
+        long minN = Arrays.stream(counts).min().orElse(0);
         double[] previous = new double[0];
         TestDesign design = t.design();
         if (design.method() == Method.FIXED) {
             previous = tests.previousLookFractions(t.testId());
             int next = previous.length + 1;
-            double fraction = Math.min(baseline.n(), treatment.n()) / (double) design.maxSamplePerVariant();
-            // a fixed design looks only at its planned information fractions k/K
+            double fraction = minN / (double) design.maxSamplePerVariant();
+            // a fixed design looks only at its planned information fractions k/K (of the smallest arm)
             if (next <= design.plannedLooks() && fraction < (double) next / design.plannedLooks()) return;
         }
-        Analysis a = Analyzer.analyze(design, baseline, treatment, previous);
+        MultiArmAnalysis m = MultiArmAnalyzer.analyze(design, arms, t.weights(), previous);
+        Analysis a = m.summary();
+        VariantStats baseline = arms.get(0);
+        // the look's row compares the baseline with the lead arm (the winner, else the smallest p-value)
+        int leadArm = m.lead().arm();
+        VariantStats lead = arms.get(leadArm);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("phase", "test");
         details.put("reason", a.reason());
@@ -94,52 +102,49 @@ public class ExperimentAnalyst {
         if (a.guardrails() != null && !a.guardrails().breaches().isEmpty()) {
             details.put("guardrail_breaches", a.guardrails().breaches());
         }
+        if (t.isMultiArm()) {
+            details.put("lead_arm", t.arms().get(leadArm).variant());
+            details.put("arms", t.arms().size());
+        }
         var metric = design.metric();
-        Double theta = design.cuped() ? Analyzer.cupedTheta(metric, baseline, treatment) : null;
+        // CUPED's theta is pooled over the pair the look's row compares: the baseline and the lead arm
+        Double theta = design.cuped() ? Analyzer.cupedTheta(metric, baseline, lead) : null;
         if (theta != null) {
             details.put("cuped_theta", theta);
-            details.put(
-                    "covariate_n",
-                    baseline.covariate().n() + treatment.covariate().n());
-            double rho = baseline.covariate().plus(treatment.covariate()).correlation();
+            details.put("covariate_n", baseline.covariate().n() + lead.covariate().n());
+            double rho = baseline.covariate().plus(lead.covariate()).correlation();
             if (Double.isFinite(rho)) details.put("covariate_correlation", rho);
         }
-        analyses.insert(
+        int number = analyses.insert(
                 t,
                 new Look(
                         metric.code(),
                         a.decision().code(),
                         baseline.n(),
-                        treatment.n(),
+                        lead.n(),
                         mean(baseline.mean(metric)),
-                        mean(treatment.mean(metric)),
+                        mean(lead.mean(metric)),
                         a,
                         a.guardrails() == null ? null : a.guardrails().ok(),
                         details,
                         theta));
+        double[] means = arms.stream().mapToDouble(v -> v.mean(metric)).toArray();
+        tests.ensureArms(t.testId());
+        analyses.insertArms(t, number, m, counts, means);
         boolean alerted = t.srmAlerted();
-        if (a.srm() != null) {
-            analyses.insertSrm(
+        analyses.insertSrm(t.testId(), t.arms(), counts, m.srm());
+        if (m.srm().blocksDecision(design.srmThreshold()) && !alerted) {
+            alerted = true;
+            meters.counter("promptloop.abtest.srm.alerts").increment();
+            log.warn(
+                    "ALERT sample ratio mismatch in test {} ({}): counts {} for weights {} ({}), p = {};"
+                            + " decisions are blocked until it clears",
                     t.testId(),
-                    t.baselineVariant(),
-                    t.treatmentVariant(),
-                    t.trafficSplit(),
-                    baseline.n(),
-                    treatment.n(),
-                    a.srm());
-            if (a.srm().blocksDecision(design.srmThreshold()) && !alerted) {
-                alerted = true;
-                meters.counter("promptloop.abtest.srm.alerts").increment();
-                log.warn(
-                        "ALERT sample ratio mismatch in test {} ({}): {} baseline vs {} treatment at split {}, p = {};"
-                                + " decisions are blocked until it clears",
-                        t.testId(),
-                        t.predictorKey(),
-                        baseline.n(),
-                        treatment.n(),
-                        t.trafficSplit(),
-                        a.srm().pValue());
-            }
+                    t.predictorKey(),
+                    Arrays.toString(counts),
+                    Arrays.toString(t.weights()),
+                    t.arms().stream().map(TestArm::variant).toList(),
+                    m.srm().pValue());
         }
         tests.markAnalyzed(t.testId(), total, alerted);
         meters.counter("promptloop.abtest.looks", "decision", a.decision().code())
@@ -149,9 +154,9 @@ public class ExperimentAnalyst {
         String winner = null;
         switch (a.decision()) {
             case STOP_EFFICACY -> {
-                boolean treatmentWins = a.winner() == Winner.TREATMENT;
+                boolean treatmentWins = m.winnerArm() > 0;
                 outcome = treatmentWins ? "treatment_wins" : "baseline_wins";
-                winner = treatmentWins ? t.treatmentVariant() : t.baselineVariant();
+                winner = t.arms().get(m.winnerArm()).variant();
             }
             case STOP_SAFETY -> {
                 outcome = "guardrail_broken";
@@ -160,13 +165,13 @@ public class ExperimentAnalyst {
             default -> outcome = a.reason() != null && a.reason().contains("srm") ? "srm_blocked" : "futility";
         }
         log.info("test {} concluded: {} ({})", t.testId(), outcome, a.reason());
-        experiments.conclude(t, a, outcome, winner, baseline.n(), treatment.n());
+        experiments.conclude(t, a, outcome, winner, baseline.n(), lead.n());
     }
 
     private void watchRollout(
             AbTest t, Map<String, VariantStats> testStats, Map<String, VariantStats> rolloutStats, long total) {
         VariantStats baseline = arm(testStats, t.baselineVariant()).plus(arm(rolloutStats, t.baselineVariant()));
-        VariantStats treatment = arm(rolloutStats, t.treatmentVariant());
+        VariantStats treatment = arm(rolloutStats, t.rolloutArm().variant());
         GuardrailResult g = GuardrailCheck.evaluate(
                 t.guardrails(),
                 baseline,
@@ -204,6 +209,11 @@ public class ExperimentAnalyst {
         } else {
             experiments.completeMonitoring(t);
         }
+    }
+
+    /** Statistics per arm, baseline first. */
+    static List<VariantStats> arms(AbTest t, Map<String, VariantStats> stats) {
+        return t.arms().stream().map(a -> arm(stats, a.variant())).toList();
     }
 
     static VariantStats arm(Map<String, VariantStats> stats, String variant) {

@@ -15,14 +15,18 @@ import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
+import io.promptloop.abtest.experiment.persistence.ExperimentRepository.NewArm;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.NewTest;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.abtest.instruction.InstructionCatalog.Instruction;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -71,12 +75,16 @@ public class ExperimentService {
         this.meters = meters;
     }
 
-    /** What an operator (or the run policy) asks for; null fields take the configured defaults. */
+    /**
+     * What an operator (or the run policy) asks for; null fields take the configured defaults. One treatment is
+     * {@code treatmentInstructionId} (with {@code trafficSplit}), several are {@code treatments} (not both).
+     */
     public record CreateTest(
             String agent,
             String predictor,
             UUID baselineInstructionId,
             UUID treatmentInstructionId,
+            List<Treatment> treatments,
             Double trafficSplit,
             String primaryMetric,
             String method,
@@ -145,6 +153,9 @@ public class ExperimentService {
         }
     }
 
+    /** One treatment arm asked for: its instruction and, optionally, its weight (two decimals). */
+    public record Treatment(UUID instructionId, Double weight) {}
+
     @Transactional
     public AbTest create(CreateTest r) {
         var d = properties.defaults();
@@ -154,8 +165,25 @@ public class ExperimentService {
         if (r.predictor() != null && (r.predictor().isBlank() || r.predictor().length() > 100)) {
             throw new ExperimentException(INVALID, "predictor must be 1..100 characters when given");
         }
-        if (r.treatmentInstructionId() == null) {
-            throw new ExperimentException(INVALID, "treatmentInstructionId is required");
+        if (r.treatmentInstructionId() != null && r.treatments() != null) {
+            throw new ExperimentException(INVALID, "give treatmentInstructionId or treatments, not both");
+        }
+        List<Treatment> asked = r.treatments() != null
+                ? r.treatments()
+                : r.treatmentInstructionId() == null
+                        ? List.of()
+                        : List.of(new Treatment(r.treatmentInstructionId(), null));
+        if (asked.isEmpty()) {
+            throw new ExperimentException(INVALID, "treatmentInstructionId (or treatments) is required");
+        }
+        if (asked.size() > TestArm.MAX_TREATMENTS) {
+            throw new ExperimentException(
+                    INVALID, "at most " + TestArm.MAX_TREATMENTS + " treatments, got " + asked.size());
+        }
+        for (int i = 0; i < asked.size(); i++) {
+            if (asked.get(i) == null || asked.get(i).instructionId() == null) {
+                throw new ExperimentException(INVALID, "treatments[" + i + "].instructionId is required");
+            }
         }
         Instruction baseline = r.baselineInstructionId() != null
                 ? instructions
@@ -168,11 +196,16 @@ public class ExperimentService {
                                 INVALID,
                                 "no baselineInstructionId given and " + key(r.agent(), r.predictor())
                                         + " has no active instruction"));
-        Instruction treatment = instructions
-                .find(r.treatmentInstructionId())
-                .orElseThrow(() -> new ExperimentException(
-                        NOT_FOUND, "treatment instruction " + r.treatmentInstructionId() + " is unknown"));
-        for (Instruction i : List.of(baseline, treatment)) {
+        List<Instruction> treatments = new ArrayList<>();
+        for (Treatment t : asked) {
+            treatments.add(instructions
+                    .find(t.instructionId())
+                    .orElseThrow(() -> new ExperimentException(
+                            NOT_FOUND, "treatment instruction " + t.instructionId() + " is unknown")));
+        }
+        List<Instruction> all = new ArrayList<>(treatments);
+        all.add(0, baseline);
+        for (Instruction i : all) {
             if (!i.belongsTo(r.agent(), r.predictor())) {
                 throw new ExperimentException(
                         INVALID,
@@ -180,10 +213,16 @@ public class ExperimentService {
                                 + key(r.agent(), r.predictor()));
             }
         }
-        if (baseline.id().equals(treatment.id())) {
-            throw new ExperimentException(INVALID, "baseline and treatment must be different instructions");
+        if (all.stream().map(Instruction::id).distinct().count() < all.size()) {
+            throw new ExperimentException(
+                    INVALID,
+                    asked.size() == 1
+                            ? "baseline and treatment must be different instructions"
+                            : "the baseline and every treatment must be different instructions");
         }
-        double split = or(r.trafficSplit(), d.trafficSplit());
+        List<NewArm> arms = weights(asked, r.trafficSplit(), d.trafficSplit());
+        double split = arms.stream().mapToDouble(NewArm::weight).sum();
+        split = BigDecimal.valueOf(split).setScale(2, RoundingMode.HALF_UP).doubleValue();
         String metric = or(r.primaryMetric(), d.primaryMetric());
         String method = or(r.method(), d.method());
         double alpha = or(r.alpha(), d.alpha());
@@ -195,12 +234,6 @@ public class ExperimentService {
                 : new Guardrails(d.minSuccessRateRatio(), d.maxLatencyRatio(), d.maxLatencyP95Ratio());
         List<Double> steps = r.rolloutSteps() != null ? r.rolloutSteps() : d.rolloutSteps();
         int stepObservations = or(r.rolloutStepObservations(), d.rolloutStepObservations());
-        if (split
-                != BigDecimal.valueOf(split)
-                        .setScale(2, java.math.RoundingMode.HALF_UP)
-                        .doubleValue()) {
-            throw new ExperimentException(INVALID, "trafficSplit has at most two decimals (e.g. 0.25), got " + split);
-        }
         TestDesign design;
         try {
             design = new TestDesign(
@@ -221,20 +254,80 @@ public class ExperimentService {
         } catch (IllegalArgumentException e) {
             throw new ExperimentException(INVALID, e.getMessage());
         }
+        if (asked.size() > 1 && design.method() == Method.BAYESIAN) {
+            throw new ExperimentException(INVALID, "a multi-arm test is sequential or fixed, not bayesian");
+        }
         validateSteps(steps);
         if (stepObservations < 1) throw new ExperimentException(INVALID, "rolloutStepObservations must be ≥ 1");
         UUID id = tests.insert(new NewTest(
                 r.agent(),
                 r.predictor(),
                 baseline.id(),
-                treatment.id(),
+                arms,
                 design,
                 r.autoRollout() != null ? r.autoRollout() : d.autoRollout(),
                 steps,
                 stepObservations,
                 r.sourceRunId()));
-        log.info("created test {} for {}: {} vs {}", id, key(r.agent(), r.predictor()), baseline.id(), treatment.id());
+        log.info(
+                "created test {} for {}: {} vs {}",
+                id,
+                key(r.agent(), r.predictor()),
+                baseline.id(),
+                treatments.stream().map(Instruction::id).toList());
         return tests.find(id).orElseThrow();
+    }
+
+    /**
+     * The treatments' weights: one treatment takes {@code trafficSplit} (or the default split); several take their
+     * given weights (all or none), else {@code trafficSplit} (default: K/(K + 1)) shared equally, rounded down to
+     * two decimals — the baseline keeps the rest (e.g. 0.34/0.33/0.33 for two treatments).
+     */
+    private static List<NewArm> weights(List<Treatment> asked, Double trafficSplit, double defaultSplit) {
+        int k = asked.size();
+        long given = asked.stream().filter(t -> t.weight() != null).count();
+        if (k == 1) {
+            if (given == 1 && trafficSplit != null) {
+                throw new ExperimentException(INVALID, "give trafficSplit or the treatment's weight, not both");
+            }
+            double split = given == 1 ? asked.get(0).weight() : or(trafficSplit, defaultSplit);
+            return List.of(new NewArm(asked.get(0).instructionId(), twoDecimals(split, "trafficSplit")));
+        }
+        if (given != 0 && given != k) {
+            throw new ExperimentException(INVALID, "give a weight for every treatment or for none");
+        }
+        if (given == k && trafficSplit != null) {
+            throw new ExperimentException(INVALID, "give trafficSplit or the treatments' weights, not both");
+        }
+        List<NewArm> arms = new ArrayList<>();
+        double total = 0;
+        for (Treatment t : asked) {
+            double w = given == k
+                    ? twoDecimals(t.weight(), "treatments[].weight")
+                    : Math.floor((trafficSplit == null ? (double) k / (k + 1) : trafficSplit) / k * 100 + 1e-9) / 100;
+            if (!(w > 0 && w < 1)) {
+                throw new ExperimentException(INVALID, "every treatment's weight must be in (0, 1), got " + w);
+            }
+            total += w;
+            arms.add(new NewArm(t.instructionId(), w));
+        }
+        if (!(Math.round(total * 100) < 100)) {
+            throw new ExperimentException(
+                    INVALID, "the treatments' weights must leave the baseline a share: they sum to " + total);
+        }
+        return arms;
+    }
+
+    private static double twoDecimals(Double value, String field) {
+        if (value == null
+                || !Double.isFinite(value)
+                || value
+                        != BigDecimal.valueOf(value)
+                                .setScale(2, RoundingMode.HALF_UP)
+                                .doubleValue()) {
+            throw new ExperimentException(INVALID, field + " has at most two decimals (e.g. 0.25), got " + value);
+        }
+        return value;
     }
 
     /** Both or neither: an informative prior needs its mean and its variance. */
@@ -277,12 +370,7 @@ public class ExperimentService {
             throw new ExperimentException(CONFLICT, "another test became live for " + t.predictorKey());
         }
         AbTest started = tests.find(id).orElseThrow();
-        routing.route(
-                started,
-                started.baselineInstructionId(),
-                started.treatmentInstructionId(),
-                started.trafficSplit(),
-                "test_started");
+        routing.route(started, started.baselineInstructionId(), started.treatments(), "test_started");
         decisions.started(started);
         meters.counter("promptloop.abtest.tests.started").increment();
         return started;
@@ -304,10 +392,17 @@ public class ExperimentService {
         }
         tests.conclude(id, TestStatus.STOPPED, null, null, "stopped by an operator", clock.instant());
         AbTest stopped = tests.find(id).orElseThrow();
-        routing.route(stopped, stopped.baselineInstructionId(), null, null, "test_stopped");
+        routing.route(stopped, stopped.baselineInstructionId(), null, "test_stopped");
         var stats = tests.statistics(id, Phase.TEST);
         decisions.concluded(
-                stopped, "stopped", null, null, count(stats, t.baselineVariant()), count(stats, t.treatmentVariant()));
+                stopped,
+                "stopped",
+                null,
+                null,
+                count(stats, t.baselineVariant()),
+                t.treatments().stream()
+                        .mapToLong(a -> count(stats, a.variant()))
+                        .sum());
         return stopped;
     }
 
@@ -323,10 +418,10 @@ public class ExperimentService {
         AbTest concluded = tests.find(t.testId()).orElseThrow();
         decisions.concluded(concluded, outcome, winner, analysis, baselineN, treatmentN);
         meters.counter("promptloop.abtest.tests.concluded", "outcome", outcome).increment();
-        if (concluded.treatmentVariant().equals(winner) && concluded.autoRollout()) {
+        if (concluded.treatmentWon() && concluded.autoRollout()) {
             return beginRollout(concluded);
         }
-        routing.route(concluded, concluded.baselineInstructionId(), null, null, "test_concluded_" + outcome);
+        routing.route(concluded, concluded.baselineInstructionId(), null, "test_concluded_" + outcome);
         return concluded;
     }
 
@@ -334,7 +429,7 @@ public class ExperimentService {
     @Transactional
     public AbTest rollout(UUID id) {
         AbTest t = locked(id);
-        if (t.status() != TestStatus.CONCLUDED || !t.treatmentVariant().equals(t.winner())) {
+        if (t.status() != TestStatus.CONCLUDED || !t.treatmentWon()) {
             throw new ExperimentException(
                     CONFLICT,
                     "test " + id + " has no treatment win to roll out (status "
@@ -344,7 +439,8 @@ public class ExperimentService {
     }
 
     private AbTest beginRollout(AbTest t) {
-        long treatmentN = count(tests.statistics(t.testId(), Phase.ROLLOUT), t.treatmentVariant());
+        long treatmentN = count(
+                tests.statistics(t.testId(), Phase.ROLLOUT), t.rolloutArm().variant());
         return enterStep(t, 1, treatmentN);
     }
 
@@ -357,8 +453,13 @@ public class ExperimentService {
         tests.updateRollout(t.testId(), status, step, treatmentRolloutN, last, false, clock.instant());
         AbTest next = tests.find(t.testId()).orElseThrow();
         UUID from = last ? t.baselineInstructionId() : null;
-        UUID active = last ? t.treatmentInstructionId() : t.baselineInstructionId();
-        routing.route(next, active, t.treatmentInstructionId(), share, last ? "rolled_out" : "rollout_step");
+        TestArm winner = t.rolloutArm();
+        UUID active = last ? winner.instructionId() : t.baselineInstructionId();
+        routing.route(
+                next,
+                active,
+                List.of(new TestArm(winner.index(), winner.variant(), winner.instructionId(), share)),
+                last ? "rolled_out" : "rollout_step");
         recordRollout(
                 next,
                 last ? "rollout" : "step",
@@ -383,7 +484,7 @@ public class ExperimentService {
         tests.updateRollout(
                 t.testId(), TestStatus.ROLLED_OUT, t.rolloutStep(), t.rolloutStepBaseN(), true, true, clock.instant());
         AbTest done = tests.find(t.testId()).orElseThrow();
-        routing.route(done, t.treatmentInstructionId(), null, null, "monitoring_complete");
+        routing.route(done, t.rolloutArm().instructionId(), null, "monitoring_complete");
         return done;
     }
 
@@ -399,8 +500,8 @@ public class ExperimentService {
                 false,
                 clock.instant());
         AbTest back = tests.find(t.testId()).orElseThrow();
-        routing.route(back, t.baselineInstructionId(), null, null, eventReason);
-        recordRollout(back, "rollback", t.treatmentInstructionId(), 0.0, reason);
+        routing.route(back, t.baselineInstructionId(), null, eventReason);
+        recordRollout(back, "rollback", t.rolloutArm().instructionId(), 0.0, reason);
         decisions.rolloutChanged(back, t.baselineInstructionId(), 0.0, eventReason);
         meters.counter("promptloop.abtest.rollbacks", "reason", eventReason).increment();
         log.warn("test {} rolled back: {}", t.testId(), reason);
@@ -418,7 +519,9 @@ public class ExperimentService {
     }
 
     private void recordRollout(AbTest t, String action, UUID from, double share, String reason) {
-        UUID to = action.equals("rollback") ? t.baselineInstructionId() : t.treatmentInstructionId();
+        UUID to = action.equals("rollback")
+                ? t.baselineInstructionId()
+                : t.rolloutArm().instructionId();
         jdbc.sql("""
                         INSERT INTO abtest.rollouts (test_id, agent_name, predictor_name, action, from_instruction_id,
                             to_instruction_id, treatment_share, reason)

@@ -1,15 +1,20 @@
 package io.promptloop.abtest.experiment;
 
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.abtest.instruction.InstructionCatalog.Instruction;
 import io.promptloop.abtest.outbox.Outbox;
 import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.avro.routing.RunningTest;
+import io.promptloop.avro.routing.TreatmentArm;
 import io.promptloop.schemas.Topics;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -37,23 +42,42 @@ public class RoutingPublisher {
     }
 
     /**
-     * Routes the predictor of {@code test} to {@code active}; while {@code treatmentShare} is not null the test's
-     * treatment (or, after a win, the winner) takes that share of units by the SHA-256 rule.
+     * Routes the predictor of {@code test} to {@code active}; while {@code treatments} is not null (nor empty) the
+     * test is carried with those arms, each taking its weight of the units by the K-arm rule — the test's
+     * treatments while it runs, the winner alone at its rollout share afterwards. The two-arm fields describe the
+     * first arm.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void route(AbTest test, UUID activeId, UUID treatmentId, Double treatmentShare, String reason) {
+    public void route(AbTest test, UUID activeId, List<TestArm> treatments, String reason) {
         Instruction active = instruction(activeId);
         RunningTest running = null;
-        if (treatmentShare != null) {
-            Instruction treatment = instruction(treatmentId);
+        Double treatmentShare = null;
+        if (treatments != null && !treatments.isEmpty()) {
+            List<TreatmentArm> arms = new ArrayList<>();
+            double total = 0;
+            for (TestArm arm : treatments) {
+                Instruction i = instruction(arm.instructionId());
+                arms.add(TreatmentArm.newBuilder()
+                        .setVariant(arm.variant())
+                        .setInstructionId(i.id().toString())
+                        .setVersion(i.version())
+                        .setText(i.text())
+                        .setWeight(arm.weight())
+                        .build());
+                total += arm.weight();
+            }
+            TreatmentArm first = arms.get(0);
             running = RunningTest.newBuilder()
                     .setTestId(test.testId().toString())
                     .setSalt(test.salt())
-                    .setTrafficSplit(treatmentShare)
-                    .setTreatmentInstructionId(treatment.id().toString())
-                    .setTreatmentVersion(treatment.version())
-                    .setTreatmentText(treatment.text())
+                    .setTrafficSplit(first.getWeight())
+                    .setTreatmentInstructionId(first.getInstructionId())
+                    .setTreatmentVersion(first.getVersion())
+                    .setTreatmentText(first.getText())
+                    .setArms(arms)
                     .build();
+            treatmentShare =
+                    BigDecimal.valueOf(total).setScale(2, RoundingMode.HALF_UP).doubleValue();
         }
         UUID changeId = jdbc.sql("""
                         INSERT INTO abtest.routing_changes (agent_name, predictor_name, active_instruction_id, test_id,

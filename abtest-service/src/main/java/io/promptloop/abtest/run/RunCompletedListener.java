@@ -5,11 +5,15 @@ import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.ExperimentException;
 import io.promptloop.abtest.experiment.ExperimentService;
 import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
+import io.promptloop.abtest.experiment.ExperimentService.Treatment;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
 import io.promptloop.avro.optimizer.OptimizerEvent;
 import io.promptloop.avro.optimizer.RunCompleted;
 import io.promptloop.support.kafka.AvroWithBytes;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -21,8 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Business rule: a run that improved its baseline by at least the configured threshold is put to an A/B test
- * against that baseline at once, unless a test is already live for the predictor. Once per run, also on
- * redelivery.
+ * against that baseline at once, unless a test is already live for the predictor — with the candidates of its
+ * Pareto front as the treatments when it names several (up to {@code auto-create.max-treatments}, best first),
+ * else its optimized instruction. Once per run, also on redelivery.
  */
 @Component
 class RunCompletedListener {
@@ -62,10 +67,12 @@ class RunCompletedListener {
         UUID runId;
         UUID treatment;
         UUID baseline;
+        List<UUID> front = new ArrayList<>();
         try {
             runId = UUID.fromString(event.getRunId());
             treatment = UUID.fromString(run.getOptimizedInstructionId());
             baseline = run.getBaselineInstructionId() == null ? null : UUID.fromString(run.getBaselineInstructionId());
+            for (String id : run.getFrontInstructionIds()) front.add(UUID.fromString(id));
         } catch (IllegalArgumentException e) {
             skip("malformed_id", "run event with a malformed id: " + e.getMessage());
             return;
@@ -100,9 +107,34 @@ class RunCompletedListener {
                                     + " waits for an operator");
                     return;
                 }
+                List<UUID> arms = treatments(treatment, baseline, front);
                 var created = experiments.create(new CreateTest(
-                        agent, predictor, baseline, treatment, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, runId));
+                        agent,
+                        predictor,
+                        baseline,
+                        arms.size() == 1 ? treatment : null,
+                        arms.size() == 1
+                                ? null
+                                : arms.stream()
+                                        .map(id -> new Treatment(id, null))
+                                        .toList(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        runId));
                 experiments.start(created.testId());
                 meters.counter("promptloop.abtest.tests.auto.created").increment();
                 log.info(
@@ -113,6 +145,17 @@ class RunCompletedListener {
             // unknown instruction, foreign predictor, a race with another live test: nothing to retry
             skip("not_testable", "run " + runId + " cannot be tested: " + e.getMessage());
         }
+    }
+
+    /**
+     * The run's treatments: its front instructions other than the baseline, best first, the optimized one always
+     * among them, at most {@code maxTreatments}; just the optimized instruction when the front names fewer than two.
+     */
+    private List<UUID> treatments(UUID optimized, UUID baseline, List<UUID> front) {
+        LinkedHashSet<UUID> arms = new LinkedHashSet<>();
+        arms.add(optimized);
+        for (UUID id : front) if (!id.equals(baseline)) arms.add(id);
+        return arms.stream().limit(properties.autoCreate().maxTreatments()).toList();
     }
 
     private void skip(String reason, String message) {

@@ -4,6 +4,7 @@ import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.avro.routing.RunningTest;
+import io.promptloop.avro.routing.TreatmentArm;
 import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.agent.Rubric;
 import java.time.Instant;
@@ -68,8 +69,21 @@ final class ProductionRequests {
         if (test == null) {
             return Optional.empty();
         }
-        boolean treatment = Assignment.isTreatment(test.getSalt(), unitId, test.getTrafficSplit());
-        String served = treatment ? test.getTreatmentText() : routing.getInstructionText();
+        // the K-arm rule over the routing's arms (one arm is the two-arm rule); older routings carry no arms
+        List<TreatmentArm> arms = test.getArms() == null || test.getArms().isEmpty()
+                ? List.of(new TreatmentArm(
+                        TREATMENT,
+                        test.getTreatmentInstructionId(),
+                        test.getTreatmentVersion(),
+                        test.getTreatmentText(),
+                        test.getTrafficSplit()))
+                : test.getArms();
+        int arm = Assignment.arm(
+                test.getSalt(),
+                unitId,
+                arms.stream().mapToDouble(TreatmentArm::getWeight).toArray());
+        boolean treatment = arm > 0;
+        String served = treatment ? arms.get(arm - 1).getText() : routing.getInstructionText();
         double score = clamp(rubric.score(questionId, served) + noise);
         AgentRef agent = routing.getAgent();
         return Optional.of(ObservationRecorded.newBuilder()
@@ -77,12 +91,12 @@ final class ProductionRequests {
                 .setOccurredAt(now)
                 .setAgent(AgentRef.newBuilder(agent).build())
                 .setTestId(test.getTestId())
-                .setVariant(treatment ? TREATMENT : BASELINE)
+                .setVariant(treatment ? arms.get(arm - 1).getVariant() : BASELINE)
                 .setUnitId(unitId)
                 .setScore(score)
                 .setLatencyMs(latencyMs)
                 .setSuccess(success)
-                .setInstructionId(treatment ? test.getTreatmentInstructionId() : routing.getActiveInstructionId())
+                .setInstructionId(treatment ? arms.get(arm - 1).getInstructionId() : routing.getActiveInstructionId())
                 .build());
     }
 

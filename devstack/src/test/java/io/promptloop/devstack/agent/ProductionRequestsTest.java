@@ -7,6 +7,7 @@ import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.avro.routing.RunningTest;
+import io.promptloop.avro.routing.TreatmentArm;
 import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.agent.Rubric;
 import io.promptloop.testkit.agent.SimulatedAnswers;
@@ -77,6 +78,36 @@ class ProductionRequestsTest {
         List<ObservationRecorded> observations = serve(requests(3), routing(test(1.0)), 500);
 
         assertThat(observations).hasSize(500).allMatch(o -> o.getVariant().equals("treatment"));
+    }
+
+    @Test
+    void shouldRouteThreeArmsByTheKArmRuleUnderTheirOwnLabels() {
+        // a multi-arm test's routing lists its arms; a user lands in the arm the K-arm rule gives
+        List<TreatmentArm> arms = List.of(
+                arm("treatment", "a1", 0.25), arm("treatment_2", "a2", 0.25), arm("treatment_3", "a3", 0.25));
+        RunningTest test = RunningTest.newBuilder(test(0.25)).setArms(arms).build();
+
+        List<ObservationRecorded> observations = serve(requests(4), routing(test), 2_000);
+
+        int[] counts = new int[4];
+        for (ObservationRecorded o : observations) {
+            int arm = Assignment.arm(test.getSalt(), o.getUnitId(), new double[] {0.25, 0.25, 0.25});
+            counts[arm]++;
+            assertThat(o.getVariant()).isEqualTo(arm == 0 ? "baseline" : arms.get(arm - 1).getVariant());
+            assertThat(o.getInstructionId())
+                    .isEqualTo(arm == 0 ? BASELINE_ID : arms.get(arm - 1).getInstructionId());
+        }
+        for (int count : counts) assertThat(count / 2_000.0).isCloseTo(0.25, within(0.05));
+    }
+
+    private static TreatmentArm arm(String variant, String id, double weight) {
+        return TreatmentArm.newBuilder()
+                .setVariant(variant)
+                .setInstructionId(id)
+                .setVersion(2)
+                .setText(TREATMENT_TEXT)
+                .setWeight(weight)
+                .build();
     }
 
     @Test

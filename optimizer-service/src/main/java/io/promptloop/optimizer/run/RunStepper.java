@@ -337,6 +337,46 @@ public class RunStepper {
         return Progress.CONTINUE;
     }
 
+    /**
+     * The run's final Pareto front as stored instructions, best first (the optimized one among them), for a multi-arm
+     * A/B test: the front's candidates other than the seed that beat the baseline's mean validation score, at most
+     * {@link #MAX_FRONT}; empty when fewer than two do (then the optimized instruction alone is tested). Registered
+     * like the optimized instruction (not active; the same text is one instruction).
+     */
+    private List<UUID> frontInstructions(
+            RunRow run,
+            List<CandidateRow> candidates,
+            RunSnapshot snapshot,
+            Decision.Finished finished,
+            UUID optimized) {
+        if (run.optimizerType().equals("bootstrap_fewshot")) return List.of();
+        List<UUID> ids = new ArrayList<>();
+        ids.add(optimized);
+        for (int index : gepa.finalFront(snapshot)) {
+            if (index == 0 || index == finished.best() || ids.size() >= MAX_FRONT) continue;
+            Double validation = meanValidation(snapshot, index);
+            if (validation == null || !(validation > finished.baselineScore())) continue;
+            CandidateRow c = candidates.get(index);
+            UUID id = instructions
+                    .register(
+                            run.agentName(),
+                            run.predictorName(),
+                            c.text(),
+                            run.optimizerType(),
+                            run.runId(),
+                            c.id(),
+                            round4(validation),
+                            lineage(candidates, c),
+                            List.of(run.baselineInstructionId()))
+                    .id();
+            if (!ids.contains(id)) ids.add(id);
+        }
+        return ids.size() >= 2 ? ids : List.of();
+    }
+
+    /** The most front instructions a run announces (the A/B service tests at most 8 treatments). */
+    static final int MAX_FRONT = 8;
+
     private Progress finish(
             RunRow run, List<CandidateRow> candidates, RunSnapshot snapshot, Decision.Finished finished) {
         List<Integer> accepted = run.optimizerType().equals("bootstrap_fewshot")
@@ -364,6 +404,8 @@ public class RunStepper {
                     .id();
         }
         if (improved && run.toolOptimization()) registerTools(run, candidates.getFirst(), best, finished.bestScore());
+        List<UUID> front =
+                improved ? frontInstructions(run, candidates, snapshot, finished, resultInstruction) : List.of();
         Double improvement = finished.baselineScore() > 0
                 ? Math.max(
                         -99_999.0,
@@ -388,7 +430,8 @@ public class RunStepper {
                 resultInstruction,
                 version,
                 accepted.stream().filter(i -> i != 0).map(candidates::get).toList(),
-                snapshot);
+                snapshot,
+                front);
         log.info(
                 "run {} completed ({}): baseline {} -> best {} (candidate {})",
                 run.runId(),

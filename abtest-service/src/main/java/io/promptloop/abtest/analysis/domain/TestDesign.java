@@ -202,6 +202,27 @@ public record TestDesign(
                 cuped);
     }
 
+    /**
+     * This design at another level and traffic split: one treatment arm of a multi-arm test against the baseline,
+     * tested at its Holm–Bonferroni level with the pair's own split w_k / (w_0 + w_k) ({@link MultiArmAnalyzer}).
+     */
+    public TestDesign forArm(double armAlpha, double pairSplit) {
+        return new TestDesign(
+                method,
+                metric,
+                armAlpha,
+                nStar,
+                minSamplePerVariant,
+                maxSamplePerVariant,
+                plannedLooks,
+                pairSplit,
+                guardrails,
+                srmThreshold,
+                effectType,
+                sidedness,
+                prior);
+    }
+
     /** A sequential design with the DESIGN defaults: α = 0.05, N* = 5,000, 50/50 split, SRM threshold 0.001. */
     public static TestDesign sequential(Metric metric, long minSamplePerVariant, Long maxSamplePerVariant) {
         return new TestDesign(

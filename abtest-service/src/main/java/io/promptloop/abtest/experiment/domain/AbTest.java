@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param rolloutStep 1-based index into {@code rolloutSteps} while the winner rolls out, else null
  * @param rolloutStepBaseN rollout-phase treatment observations counted when the current step began
  * @param analyzedN observations counted at the last look
+ * @param arms the baseline (arm 0) and the treatments 1..K with their instructions and weights; a two-arm test has
+ *     two, the same as its baseline/treatment fields
  */
 public record AbTest(
         UUID testId,
@@ -40,12 +42,55 @@ public record AbTest(
         Long rolloutStepBaseN,
         boolean monitoringComplete,
         long analyzedN,
-        boolean srmAlerted) {
+        boolean srmAlerted,
+        List<TestArm> arms) {
 
     public AbTest {
         if (design == null) {
             throw new IllegalArgumentException("a test needs its design");
         }
+        if (arms == null || arms.size() < 2) {
+            throw new IllegalArgumentException("a test needs the baseline and at least one treatment arm");
+        }
+        arms = List.copyOf(arms);
+    }
+
+    /** More than one treatment. */
+    public boolean isMultiArm() {
+        return arms.size() > 2;
+    }
+
+    /** The treatment arms 1..K. */
+    public List<TestArm> treatments() {
+        return arms.subList(1, arms.size());
+    }
+
+    /** Whether observations may carry this label. */
+    public boolean hasArm(String variant) {
+        return arms.stream().anyMatch(a -> a.variant().equals(variant));
+    }
+
+    /** The arm with this label. */
+    public TestArm arm(String variant) {
+        return arms.stream()
+                .filter(a -> a.variant().equals(variant))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("test " + testId + " has no arm " + variant));
+    }
+
+    /** The arms' traffic weights, baseline first. */
+    public double[] weights() {
+        return arms.stream().mapToDouble(TestArm::weight).toArray();
+    }
+
+    /** A treatment arm won the test. */
+    public boolean treatmentWon() {
+        return winner != null && !winner.equals(baselineVariant);
+    }
+
+    /** The arm a rollout routes to: the winning treatment, else (before a decision) arm 1. */
+    public TestArm rolloutArm() {
+        return treatmentWon() ? arm(winner) : arms.get(1);
     }
 
     /** Share of units assigned to the treatment while the test runs. */
@@ -67,7 +112,7 @@ public record AbTest(
 
     /** The instruction the treatment arm serves once the winner is known. */
     public UUID winnerInstructionId() {
-        return treatmentVariant.equals(winner) ? treatmentInstructionId : baselineInstructionId;
+        return treatmentWon() ? arm(winner).instructionId() : baselineInstructionId;
     }
 
     public String predictorKey() {

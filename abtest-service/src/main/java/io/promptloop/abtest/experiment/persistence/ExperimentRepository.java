@@ -13,6 +13,7 @@ import io.promptloop.abtest.analysis.domain.TestDesign;
 import io.promptloop.abtest.analysis.domain.VariantStats;
 import io.promptloop.abtest.config.AbtestProperties;
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import java.math.BigDecimal;
 import java.sql.Array;
@@ -43,7 +44,10 @@ public class ExperimentRepository {
             guardrails::text AS guardrails, auto_rollout, status::text AS status, p_value, winner::text AS winner,
             rolled_out, conclusion_reason, source_run_id, created_at, started_at, concluded_at, rollout_steps,
             rollout_step_observations, rollout_step, rollout_step_base_n, monitoring_complete, analyzed_n,
-            srm_alerted, effect_type, sidedness, prior_mean, prior_variance, cuped
+            srm_alerted, effect_type, sidedness, prior_mean, prior_variance, cuped,
+            (SELECT json_agg(json_build_object('index', a.arm_index, 'variant', a.variant::text,
+                    'instruction_id', a.instruction_id, 'weight', a.weight) ORDER BY a.arm_index)::text
+               FROM abtest.ab_test_arms a WHERE a.test_id = prompt_ab_tests.test_id) AS arms
             """;
 
     /** A predicate that holds exactly when the predictor's routing carries the test. */
@@ -60,19 +64,26 @@ public class ExperimentRepository {
         this.srmThreshold = properties.analysis().srmThreshold();
     }
 
+    /**
+     * @param treatments the treatment arms 1..K: instruction and weight, in the order of the assignment rule; the
+     *     baseline's weight is 1 − their sum ({@code design.trafficSplit()})
+     */
     public record NewTest(
             String agentName,
             String predictorName,
             UUID baselineInstructionId,
-            UUID treatmentInstructionId,
+            List<NewArm> treatments,
             TestDesign design,
             boolean autoRollout,
             List<Double> rolloutSteps,
             int rolloutStepObservations,
             UUID sourceRunId) {}
 
+    /** A treatment arm to create: its instruction and traffic weight (two decimals). */
+    public record NewArm(UUID instructionId, double weight) {}
+
     public UUID insert(NewTest t) {
-        return jdbc.sql("""
+        UUID id = jdbc.sql("""
                         INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
                             treatment_instruction_id, traffic_split, primary_metric, method, planned_looks, alpha,
                             sequential_tuning, min_sample_per_variant, max_sample_per_variant, guardrails, auto_rollout,
@@ -85,7 +96,7 @@ public class ExperimentRepository {
                         t.agentName(),
                         t.predictorName(),
                         t.baselineInstructionId(),
-                        t.treatmentInstructionId(),
+                        t.treatments().get(0).instructionId(),
                         BigDecimal.valueOf(t.design().trafficSplit()),
                         t.design().metric().code(),
                         t.design().method().code(),
@@ -106,6 +117,27 @@ public class ExperimentRepository {
                         t.design().cuped())
                 .query(UUID.class)
                 .single();
+        String arms = "INSERT INTO abtest.ab_test_arms (test_id, arm_index, variant, instruction_id, weight)"
+                + " VALUES (?, ?, ?::abtest.ab_test_variant, ?, ?)";
+        jdbc.sql(arms)
+                .params(
+                        id,
+                        0,
+                        TestArm.label(0),
+                        t.baselineInstructionId(),
+                        weight(1 - t.design().trafficSplit()))
+                .update();
+        for (int i = 0; i < t.treatments().size(); i++) {
+            NewArm arm = t.treatments().get(i);
+            jdbc.sql(arms)
+                    .params(id, i + 1, TestArm.label(i + 1), arm.instructionId(), weight(arm.weight()))
+                    .update();
+        }
+        return id;
+    }
+
+    private static BigDecimal weight(double w) {
+        return BigDecimal.valueOf(w).setScale(2, java.math.RoundingMode.HALF_UP);
     }
 
     public Optional<AbTest> find(UUID testId) {
@@ -175,15 +207,34 @@ public class ExperimentRepository {
                 .list();
     }
 
+    /**
+     * Writes the two arms of a test row written without arm rows (by hand, by tools that insert tests directly),
+     * from its baseline/treatment columns, so that its looks and winner can refer to them; nothing for a test that
+     * has arms. Called with the test row locked.
+     */
+    public void ensureArms(UUID testId) {
+        jdbc.sql("""
+                        INSERT INTO abtest.ab_test_arms (test_id, arm_index, variant, instruction_id, weight)
+                        SELECT t.test_id, a.arm_index, a.variant, a.instruction_id, a.weight
+                        FROM abtest.prompt_ab_tests t
+                        CROSS JOIN LATERAL (VALUES
+                            (0, t.baseline_variant, t.baseline_instruction_id, 1 - t.traffic_split),
+                            (1, t.treatment_variant, t.treatment_instruction_id, t.traffic_split))
+                            AS a (arm_index, variant, instruction_id, weight)
+                        WHERE t.test_id = ? AND NOT EXISTS (SELECT 1 FROM abtest.ab_test_arms x WHERE x.test_id = t.test_id)
+                        ON CONFLICT DO NOTHING
+                        """).param(testId).update();
+    }
+
     public void markStarted(UUID testId, Instant at) {
+        ensureArms(testId);
         jdbc.sql(
                         "UPDATE abtest.prompt_ab_tests SET status = 'running', started_at = ?, updated_at = ? WHERE test_id = ?")
                 .params(ts(at), ts(at), testId)
                 .update();
         jdbc.sql("""
                         INSERT INTO abtest.variant_statistics (test_id, variant)
-                        SELECT test_id, v FROM abtest.prompt_ab_tests, unnest(ARRAY[baseline_variant, treatment_variant]) v
-                        WHERE test_id = ? ON CONFLICT DO NOTHING
+                        SELECT test_id, variant FROM abtest.ab_test_arms WHERE test_id = ? ON CONFLICT DO NOTHING
                         """).param(testId).update();
     }
 
@@ -347,7 +398,39 @@ public class ExperimentRepository {
                 (Long) rs.getObject("rollout_step_base_n"),
                 rs.getBoolean("monitoring_complete"),
                 rs.getLong("analyzed_n"),
-                rs.getBoolean("srm_alerted"));
+                rs.getBoolean("srm_alerted"),
+                arms(rs));
+    }
+
+    /**
+     * The test's arms; a test row written without arm rows (only by hand: the service always writes them) reads as
+     * the two arms of its baseline/treatment columns.
+     */
+    private List<TestArm> arms(ResultSet rs) throws SQLException {
+        String text = rs.getString("arms");
+        if (text == null) {
+            double split = rs.getBigDecimal("traffic_split").doubleValue();
+            return List.of(
+                    new TestArm(
+                            0,
+                            rs.getString("baseline_variant"),
+                            rs.getObject("baseline_instruction_id", UUID.class),
+                            1 - split),
+                    new TestArm(
+                            1,
+                            rs.getString("treatment_variant"),
+                            rs.getObject("treatment_instruction_id", UUID.class),
+                            split));
+        }
+        List<TestArm> arms = new ArrayList<>();
+        for (JsonNode a : json.readTree(text)) {
+            arms.add(new TestArm(
+                    a.get("index").asInt(),
+                    a.get("variant").asString(),
+                    UUID.fromString(a.get("instruction_id").asString()),
+                    a.get("weight").asDouble()));
+        }
+        return arms;
     }
 
     /** The stored design columns as the typed design, with the service's SRM threshold. */

@@ -1,9 +1,14 @@
 package io.promptloop.abtest.experiment.persistence;
 
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.ArmResult;
 import io.promptloop.abtest.analysis.domain.EffectType;
+import io.promptloop.abtest.analysis.domain.MultiArmAnalysis;
 import io.promptloop.abtest.analysis.domain.SrmResult;
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -120,14 +125,14 @@ public class LookRepository {
         return number;
     }
 
-    public void insertSrm(
-            UUID testId,
-            String baselineVariant,
-            String treatmentVariant,
-            double treatmentShare,
-            long baselineN,
-            long treatmentN,
-            SrmResult srm) {
+    /** An SRM check over the test's arms: expected shares (the weights) and observed counts per label. */
+    public void insertSrm(UUID testId, List<TestArm> arms, long[] counts, SrmResult srm) {
+        Map<String, Object> expected = new LinkedHashMap<>();
+        Map<String, Object> actual = new LinkedHashMap<>();
+        for (int i = 0; i < arms.size(); i++) {
+            expected.put(arms.get(i).variant(), arms.get(i).weight());
+            actual.put(arms.get(i).variant(), counts[i]);
+        }
         jdbc.sql("""
                         INSERT INTO abtest.ab_srm_checks (test_id, expected_ratio, actual_counts, chi_squared_statistic,
                             p_value, severity)
@@ -135,13 +140,43 @@ public class LookRepository {
                         """)
                 .params(
                         testId,
-                        json.writeValueAsString(
-                                Map.of(baselineVariant, 1 - treatmentShare, treatmentVariant, treatmentShare)),
-                        json.writeValueAsString(Map.of(baselineVariant, baselineN, treatmentVariant, treatmentN)),
+                        json.writeValueAsString(expected),
+                        json.writeValueAsString(actual),
                         finite(srm.chiSquared()),
                         clamp(srm.pValue()),
                         srm.severity().code())
                 .update();
+    }
+
+    /** Each treatment arm against the baseline at look {@code number} (rows of {@code ab_arm_analyses}). */
+    public void insertArms(AbTest t, int number, MultiArmAnalysis analysis, long[] counts, double[] means) {
+        for (ArmResult r : analysis.arms()) {
+            Analysis a = r.analysis();
+            jdbc.sql("""
+                            INSERT INTO abtest.ab_arm_analyses (test_id, analysis_number, variant, n, mean, effect_type,
+                                effect, ci_lower, ci_upper, p_value, adjusted_p_value, holm_alpha, chance_to_win,
+                                guardrails_ok, state, reason)
+                            VALUES (?, ?, ?::abtest.ab_test_variant, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """)
+                    .params(
+                            t.testId(),
+                            number,
+                            t.arms().get(r.arm()).variant(),
+                            counts[r.arm()],
+                            finite(means[r.arm()]),
+                            a.estimate() == null ? null : a.estimate().type().code(),
+                            a.estimate() == null ? null : finite(a.estimate().effect()),
+                            a.interval() == null ? null : finite(a.interval().lower()),
+                            a.interval() == null ? null : finite(a.interval().upper()),
+                            a.pValue() == null ? null : clamp(a.pValue()),
+                            a.pValue() == null ? null : clamp(r.adjustedPValue()),
+                            r.holmAlpha(),
+                            clamp(a.chanceToWin()),
+                            a.guardrails() == null ? null : a.guardrails().ok(),
+                            r.state().code(),
+                            a.reason())
+                    .update();
+        }
     }
 
     private static Double finite(Double v) {

@@ -1,9 +1,11 @@
 package io.promptloop.abtest.experiment.web;
 
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.ArmResult;
 import io.promptloop.abtest.analysis.domain.Guardrails;
 import io.promptloop.abtest.analysis.domain.Method;
 import io.promptloop.abtest.analysis.domain.Metric;
+import io.promptloop.abtest.analysis.domain.MultiArmAnalysis;
 import io.promptloop.abtest.analysis.domain.PowerPlan;
 import io.promptloop.abtest.analysis.domain.Sidedness;
 import io.promptloop.abtest.analysis.domain.VariantStats;
@@ -12,7 +14,9 @@ import io.promptloop.abtest.experiment.ExperimentAnalyst;
 import io.promptloop.abtest.experiment.ExperimentException;
 import io.promptloop.abtest.experiment.ExperimentService;
 import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
+import io.promptloop.abtest.experiment.ExperimentService.Treatment;
 import io.promptloop.abtest.experiment.domain.AbTest;
+import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
@@ -67,6 +71,7 @@ class ExperimentController {
             String predictor,
             UUID baselineInstructionId,
             UUID treatmentInstructionId,
+            List<Treatment> treatments,
             Double trafficSplit,
             String primaryMetric,
             String method,
@@ -94,6 +99,7 @@ class ExperimentController {
                 r.predictor(),
                 r.baselineInstructionId(),
                 r.treatmentInstructionId(),
+                r.treatments(),
                 r.trafficSplit(),
                 r.primaryMetric(),
                 r.method(),
@@ -237,9 +243,40 @@ class ExperimentController {
                 .toList();
     }
 
-    /** A test with per-arm statistics (test and rollout phase) and the live analysis of its current data. */
+    /**
+     * A test with per-arm statistics (test and rollout phase) and the live analysis of its current data: the
+     * test-level {@code analysis} (decision, K-arm SRM, the lead arm's estimate) and each treatment against the
+     * baseline in {@code armAnalyses}.
+     */
     record TestView(
-            TestResponse test, Map<String, ArmView> arms, Map<String, ArmView> rolloutArms, Analysis analysis) {}
+            TestResponse test,
+            Map<String, ArmView> arms,
+            Map<String, ArmView> rolloutArms,
+            Analysis analysis,
+            List<ArmAnalysisView> armAnalyses) {}
+
+    /** One treatment arm against the baseline at its Holm level. */
+    record ArmAnalysisView(
+            String variant,
+            UUID instructionId,
+            String state,
+            double holmAlpha,
+            double pValue,
+            double adjustedPValue,
+            Analysis analysis) {
+
+        static ArmAnalysisView of(AbTest t, ArmResult r) {
+            TestArm arm = t.arms().get(r.arm());
+            return new ArmAnalysisView(
+                    arm.variant(),
+                    arm.instructionId(),
+                    r.state().code(),
+                    r.holmAlpha(),
+                    r.pValue(),
+                    r.adjustedPValue(),
+                    r.analysis());
+        }
+    }
 
     record ArmView(
             long n,
@@ -286,8 +323,17 @@ class ExperimentController {
         tests.statistics(id, Phase.TEST).forEach((k, v) -> arms.put(k, ArmView.of(v)));
         Map<String, ArmView> rollout = new LinkedHashMap<>();
         tests.statistics(id, Phase.ROLLOUT).forEach((k, v) -> rollout.put(k, ArmView.of(v)));
-        Analysis analysis = t.status() == TestStatus.DRAFT ? null : analyst.preview(t);
-        return new TestView(TestResponse.of(t), arms, rollout, analysis);
+        MultiArmAnalysis analysis = t.status() == TestStatus.DRAFT ? null : analyst.preview(t);
+        return new TestView(
+                TestResponse.of(t),
+                arms,
+                rollout,
+                analysis == null ? null : analysis.summary(),
+                analysis == null
+                        ? List.of()
+                        : analysis.arms().stream()
+                                .map(r -> ArmAnalysisView.of(t, r))
+                                .toList());
     }
 
     /** What a unit is served: the SHA-256 rule on the live test's salt and split, else the active instruction. */
@@ -311,20 +357,24 @@ class ExperimentController {
         var live = tests.liveTest(agent, predictor);
         if (live.isPresent()) {
             AbTest t = live.get();
-            double share = t.status() == TestStatus.RUNNING
-                    ? t.trafficSplit()
-                    : t.rolloutSteps().get(t.rolloutStep() - 1);
-            boolean treatment = Assignment.isTreatment(t.salt(), unit, share);
-            UUID instructionId = treatment
-                    ? t.treatmentInstructionId()
-                    : (t.status() == TestStatus.ROLLED_OUT ? t.treatmentInstructionId() : t.baselineInstructionId());
+            // the arms the routing carries: the treatments while the test runs, the winner at its share after
+            List<TestArm> routed = t.status() == TestStatus.RUNNING ? t.treatments() : List.of(t.rolloutArm());
+            double[] weights = t.status() == TestStatus.RUNNING
+                    ? routed.stream().mapToDouble(TestArm::weight).toArray()
+                    : new double[] {t.rolloutSteps().get(t.rolloutStep() - 1)};
+            int arm = Assignment.arm(t.salt(), unit, weights);
+            UUID instructionId = arm > 0
+                    ? routed.get(arm - 1).instructionId()
+                    : (t.status() == TestStatus.ROLLED_OUT
+                            ? t.rolloutArm().instructionId()
+                            : t.baselineInstructionId());
             var instruction = instructions.find(instructionId).orElseThrow();
             return new AssignmentView(
                     agent,
                     predictor,
                     unit,
                     t.testId(),
-                    treatment ? t.treatmentVariant() : t.baselineVariant(),
+                    arm > 0 ? routed.get(arm - 1).variant() : t.baselineVariant(),
                     Assignment.bucket(t.salt(), unit),
                     instruction.id(),
                     instruction.version(),

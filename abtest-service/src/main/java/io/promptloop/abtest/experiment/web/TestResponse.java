@@ -48,7 +48,11 @@ record TestResponse(
         String sides,
         Double priorMean,
         Double priorVariance,
-        boolean cuped) {
+        boolean cuped,
+        List<ArmResponse> arms) {
+
+    /** An arm: index 0 the baseline, 1..K the treatments in the order of the assignment rule. */
+    record ArmResponse(int index, String variant, UUID instructionId, double weight) {}
 
     static TestResponse of(AbTest t) {
         TestDesign d = t.design();
@@ -91,6 +95,9 @@ record TestResponse(
                 d.sidedness().code(),
                 d.prior() == null ? null : d.prior().mean(),
                 d.prior() == null ? null : d.prior().variance(),
-                d.cuped());
+                d.cuped(),
+                t.arms().stream()
+                        .map(a -> new ArmResponse(a.index(), a.variant(), a.instructionId(), a.weight()))
+                        .toList());
     }
 }

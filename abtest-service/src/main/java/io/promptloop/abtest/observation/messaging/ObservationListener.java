@@ -69,13 +69,14 @@ class ObservationListener {
                 rejected.add(letter(p, Rejection.UNKNOWN_TEST, "no test " + o.testId()));
             } else if (test.get().status() == TestStatus.DRAFT) {
                 rejected.add(letter(p, Rejection.TEST_NOT_STARTED, "test " + o.testId() + " was never started"));
-            } else if (!o.variant().equals(test.get().baselineVariant())
-                    && !o.variant().equals(test.get().treatmentVariant())) {
+            } else if (!test.get().hasArm(o.variant())) {
                 rejected.add(letter(
                         p,
                         Rejection.UNKNOWN_VARIANT,
-                        "test " + o.testId() + " has arms " + test.get().baselineVariant() + " and "
-                                + test.get().treatmentVariant() + ", not " + o.variant()));
+                        "test " + o.testId() + " has arms "
+                                + test.get().arms().stream()
+                                        .map(a -> a.variant())
+                                        .toList() + ", not " + o.variant()));
             } else {
                 var concludedAt = test.get().concludedAt();
                 Phase phase = concludedAt != null && !o.occurredAt().isBefore(concludedAt) ? Phase.ROLLOUT : Phase.TEST;

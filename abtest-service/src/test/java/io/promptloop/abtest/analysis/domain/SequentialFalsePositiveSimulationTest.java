@@ -3,7 +3,9 @@ package io.promptloop.abtest.analysis.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -256,6 +258,107 @@ class SequentialFalsePositiveSimulationTest {
             pairs = pairs.add(x, y);
         }
         return new VariantStats(n, n, scores, Moments.EMPTY, LatencyDigest.empty(), pairs, CoMoments.EMPTY);
+    }
+
+    @Test
+    void shouldKeepTheFamilyWiseErrorOfThreeArmsBelowAlphaUnderContinuousPeeking() {
+        // Issue 11: K = 3 treatments against one baseline, all four arms from the same distribution (A/A/A/A),
+        // looked at after every batch by the production MultiArmAnalyzer (Holm's step-down over confidence
+        // sequences). A family-wise error is any stop for any arm. The same data judged arm by arm at α each (no
+        // multiplicity correction) shows what Holm buys; the fixed design (5 OBF looks) is measured too.
+        int tests = 2_000;
+        double[] weights = {0.25, 0.25, 0.25, 0.25};
+        TestDesign fixed =
+                new TestDesign(Method.FIXED, Metric.SCORE, ALPHA, 5000, 10, 1_000L, 5, 0.75, Guardrails.none(), 0.001);
+        RandomGenerator random = new SplittableRandom(3_333L);
+        int holmErrors = 0;
+        int uncorrectedErrors = 0;
+        for (int test = 0; test < tests; test++) {
+            List<VariantStats> arms = emptyArms(4);
+            boolean holm = false;
+            boolean uncorrected = false;
+            for (int look = 1; look <= LOOKS && !(holm && uncorrected); look++) {
+                arms = grow(random, arms, BATCH, new double[] {0, 0, 0, 0});
+                holm |= MultiArmAnalyzer.analyze(SEQUENTIAL, arms, weights, null)
+                                .decision()
+                        != Decision.CONTINUE;
+                for (int arm = 1; arm < 4; arm++) {
+                    uncorrected |= Analyzer.analyze(SEQUENTIAL, arms.get(0), arms.get(arm), null)
+                                    .decision()
+                            == Decision.STOP_EFFICACY;
+                }
+            }
+            holmErrors += holm ? 1 : 0;
+            uncorrectedErrors += uncorrected ? 1 : 0;
+        }
+        int fixedErrors = 0;
+        RandomGenerator fixedRandom = new SplittableRandom(4_444L);
+        for (int test = 0; test < tests; test++) {
+            List<VariantStats> arms = emptyArms(4);
+            double[] looks = new double[0];
+            for (int look = 0; look < 5; look++) {
+                arms = grow(fixedRandom, arms, 200, new double[] {0, 0, 0, 0});
+                MultiArmAnalysis a = MultiArmAnalyzer.analyze(fixed, arms, weights, looks);
+                if (a.decision() == Decision.STOP_EFFICACY) {
+                    fixedErrors++;
+                    break;
+                }
+                looks = append(looks, a.informationFraction());
+            }
+        }
+        // power: one of the three treatments is +5 % better, the others equal to the baseline
+        int powerTests = 400;
+        int found = 0;
+        int wrongArm = 0;
+        RandomGenerator powerRandom = new SplittableRandom(5_555L);
+        for (int test = 0; test < powerTests; test++) {
+            List<VariantStats> arms = emptyArms(4);
+            for (int look = 1; look <= LOOKS; look++) {
+                arms = grow(powerRandom, arms, BATCH, new double[] {0, 0, 0.05, 0});
+                MultiArmAnalysis a = MultiArmAnalyzer.analyze(SEQUENTIAL, arms, weights, null);
+                if (a.decision() == Decision.STOP_EFFICACY) {
+                    if (a.winnerArm() == 2) found++;
+                    else wrongArm++;
+                    break;
+                }
+            }
+        }
+        double holmFwer = (double) holmErrors / tests;
+        double uncorrectedFwer = (double) uncorrectedErrors / tests;
+        double fixedFwer = (double) fixedErrors / tests;
+        double power = (double) found / powerTests;
+        System.out.printf(
+                Locale.ROOT,
+                "A/A/A/A %d tests x %d looks x %d per arm (K = 3 treatments, sequential N*=5000): family-wise error"
+                        + " with Holm %.4f, each arm at alpha without correction %.4f; fixed design 5 OBF looks with"
+                        + " Holm %.4f; one arm +5%%, %d tests: that arm chosen %.3f, another arm %d times%n",
+                tests,
+                LOOKS,
+                BATCH,
+                holmFwer,
+                uncorrectedFwer,
+                fixedFwer,
+                powerTests,
+                power,
+                wrongArm);
+
+        assertThat(holmFwer).isLessThanOrEqualTo(ALPHA);
+        assertThat(fixedFwer).isLessThanOrEqualTo(ALPHA + 0.015); // spends α exactly at most: α ± 3 s.e.
+        assertThat(uncorrectedFwer).isGreaterThan(holmFwer);
+        assertThat((double) wrongArm / powerTests).isLessThanOrEqualTo(ALPHA); // an equal arm chosen is an error too
+        assertThat(power).isGreaterThan(0.5);
+    }
+
+    private static List<VariantStats> emptyArms(int n) {
+        List<VariantStats> arms = new ArrayList<>();
+        for (int i = 0; i < n; i++) arms.add(VariantStats.empty());
+        return arms;
+    }
+
+    private static List<VariantStats> grow(RandomGenerator random, List<VariantStats> arms, int n, double[] lifts) {
+        List<VariantStats> next = new ArrayList<>();
+        for (int i = 0; i < arms.size(); i++) next.add(arms.get(i).plus(batch(random, n, MEAN * (1 + lifts[i]))));
+        return next;
     }
 
     /** Share of simulated tests with the given relative lift that stop for the treatment within LOOKS looks. */

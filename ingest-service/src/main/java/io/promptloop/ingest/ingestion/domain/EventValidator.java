@@ -15,7 +15,21 @@ import java.util.Set;
 public final class EventValidator {
 
     static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
-    static final Set<String> VARIANTS = Set.of("baseline", "treatment", "gepa", "gepa_v2", "control");
+    /** Arm labels (seed 002, and treatment_2..treatment_8 for the arms of multi-arm tests). */
+    static final Set<String> VARIANTS = Set.of(
+            "baseline",
+            "treatment",
+            "gepa",
+            "gepa_v2",
+            "control",
+            "treatment_2",
+            "treatment_3",
+            "treatment_4",
+            "treatment_5",
+            "treatment_6",
+            "treatment_7",
+            "treatment_8");
+
     static final Set<String> EVALUATORS = Set.of("human", "llm_judge", "heuristic", "agent", "other");
     static final Set<String> CATEGORIES =
             Set.of("tone", "content", "citation", "clarity", "structure", "action", "other");

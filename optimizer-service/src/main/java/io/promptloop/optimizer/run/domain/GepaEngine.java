@@ -412,6 +412,20 @@ public final class GepaEngine {
     }
 
     /**
+     * The candidates on the run's final Pareto front (of its accepted candidates, under its frontier type), best mean
+     * validation score first (ties by candidate index): what an A/B test may put against the baseline at once.
+     */
+    public List<Integer> finalFront(RunSnapshot run) {
+        List<Integer> accepted = accepted(run);
+        ParetoFront front = front(run, accepted);
+        List<Integer> out = new ArrayList<>();
+        for (int position : front.frequency().keySet()) out.add(accepted.get(position));
+        out.sort(java.util.Comparator.<Integer>comparingDouble(c -> -meanValidation(run, c))
+                .thenComparingInt(c -> c));
+        return out;
+    }
+
+    /**
      * The front of the accepted candidates under the run's frontier type. An objective beside the score joins only
      * when every accepted candidate carries it on every validation example (a candidate without a cost cannot be
      * compared on cost); the reference instead refuses to run an objective front without objective scores.

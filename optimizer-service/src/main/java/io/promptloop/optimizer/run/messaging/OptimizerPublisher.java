@@ -73,7 +73,12 @@ public class OptimizerPublisher {
     }
 
     public void completedAfterCommit(
-            RunRow run, UUID instructionId, int version, List<CandidateRow> accepted, RunSnapshot snapshot) {
+            RunRow run,
+            UUID instructionId,
+            int version,
+            List<CandidateRow> accepted,
+            RunSnapshot snapshot,
+            List<UUID> frontInstructionIds) {
         for (CandidateRow c : accepted) {
             Double score = c.validationScore();
             afterCommit(
@@ -99,6 +104,8 @@ public class OptimizerPublisher {
                 .setOptimizedScore(run.optimizedScore())
                 .setImprovementPercent(run.improvementPercent() == null ? 0.0 : run.improvementPercent())
                 .setMetricCallsSpent(run.metricCallsSpent())
+                .setFrontInstructionIds(
+                        frontInstructionIds.stream().map(UUID::toString).toList())
                 .build();
         afterCommit(Topics.OPTIMIZER_EVENTS.name(), run.runId().toString(), envelope(run, completed));
     }

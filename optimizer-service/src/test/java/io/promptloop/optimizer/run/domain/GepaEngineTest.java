@@ -208,6 +208,36 @@ class GepaEngineTest {
     }
 
     @Test
+    void shouldAnnounceTheFinalFrontBestMeanFirst() {
+        // seed 0 and three accepted children; 3 is covered by 1 (best or tied wherever 3 is), so the instance
+        // front keeps 1 (mean 0.75) and 2 (mean 0.6): announced best mean first, the seed covered by both
+        List<Candidate> four = List.of(
+                new Candidate(0, "a", List.of(), Candidate.Origin.SEED),
+                new Candidate(1, "b", List.of(0), Candidate.Origin.REFLECTION),
+                new Candidate(2, "c", List.of(0), Candidate.Origin.REFLECTION),
+                new Candidate(3, "d", List.of(1), Candidate.Origin.REFLECTION));
+        List<String> val = List.of("v1", "v2");
+        Map<Integer, Map<String, Double>> scores = Map.of(
+                0, Map.of("v1", 0.4, "v2", 0.4),
+                1, Map.of("v1", 1.0, "v2", 0.5),
+                2, Map.of("v1", 0.2, "v2", 1.0),
+                3, Map.of("v1", 0.9, "v2", 0.5));
+        RunSnapshot done = new RunSnapshot(
+                GepaConfig.of(100, 1),
+                train,
+                val,
+                four,
+                scores,
+                Map.of(0, 1, 1, 2, 2, 3),
+                3,
+                0,
+                Duration.ZERO,
+                Map.of());
+
+        assertThat(engine.finalFront(done)).containsExactly(1, 2);
+    }
+
+    @Test
     void shouldKeepTheFrontOverTheRunsFrontierTypeAndItsCompleteObjectives() {
         List<Candidate> three = List.of(
                 new Candidate(0, "a", List.of(), Candidate.Origin.SEED),
