@@ -27,6 +27,10 @@ class KafkaFigures {
     public record Figures(
             Instant since, List<KafkaBacklog.Arrivals> deadLetters, List<KafkaBacklog.Lag> lag, String error) {
 
+        public java.time.OffsetDateTime sinceUtc() {
+            return since.atOffset(java.time.ZoneOffset.UTC);
+        }
+
         public long deadLettersTotal() {
             return deadLetters.stream()
                     .mapToLong(KafkaBacklog.Arrivals::records)
