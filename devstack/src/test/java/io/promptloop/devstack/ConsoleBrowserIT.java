@@ -372,22 +372,13 @@ class ConsoleBrowserIT {
 
         // while it is live, abtest-service refuses to activate a version by hand, and the page says why
         open("/instructions/" + run.baselineInstructionId());
-        browser.findElement(By.cssSelector("#action-activate button")).click();
-        confirm();
-        await("the activation answered")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> !browser.findElements(By.id("action-error")).isEmpty());
+        act("#action-activate button");
         assertThat(browser.findElement(By.id("action-error")).getText())
                 .startsWith("abtest-service: test " + newTest + " is live for " + ClosedLoopIT.AGENT);
         screenshot("instruction-activate-refused");
 
         open("/tests/" + newTest);
-        browser.findElement(By.cssSelector("#action-stop button")).click();
-        confirm();
-        await("the stop answered")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> !browser.findElements(By.id("action-message")).isEmpty()
-                        || !browser.findElements(By.id("action-error")).isEmpty());
+        act("#action-stop button");
         assertThat(browser.findElements(By.id("action-error")))
                 .as("no API error")
                 .isEmpty();
@@ -412,12 +403,7 @@ class ConsoleBrowserIT {
         String chosen = run.baselineInstructionId().toString();
         open("/instructions/" + chosen);
         assertThat(browser.findElement(By.id("active")).getText()).isEqualTo("no");
-        browser.findElement(By.cssSelector("#action-activate button")).click();
-        confirm();
-        await("the activation answered")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> !browser.findElements(By.id("action-message")).isEmpty()
-                        || !browser.findElements(By.id("action-error")).isEmpty());
+        act("#action-activate button");
         assertThat(browser.findElements(By.id("action-error")))
                 .as("no API error")
                 .isEmpty();
@@ -591,6 +577,16 @@ class ConsoleBrowserIT {
         } catch (IOException | RuntimeException e) {
             return "(no console log: " + e + ")";
         }
+    }
+
+    /** Presses an action's button, accepts its confirmation and waits for the page that says how it went. */
+    private void act(String button) {
+        browser.findElement(By.cssSelector(button)).click();
+        confirm();
+        await(button + " answered")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> !browser.findElements(By.id("action-message")).isEmpty()
+                        || !browser.findElements(By.id("action-error")).isEmpty());
     }
 
     /** Accepts the confirmation every action asks for. */
