@@ -56,6 +56,10 @@ abstract class ConsoleTestSupport {
         registry.add("promptloop.security.users[1].roles", () -> "READER");
         registry.add("promptloop.console.service-user", () -> "console");
         registry.add("promptloop.console.service-password", () -> "unused-here");
+        registry.add("promptloop.console.kafka.bootstrap-servers", INFRA::kafkaBootstrapServers);
+        // the overview's consumer lag: one group of the tests' own, set up by KafkaFiguresIT
+        registry.add("promptloop.console.kafka.groups[0].name", () -> KafkaFiguresIT.GROUP);
+        registry.add("promptloop.console.kafka.groups[0].topics", () -> KafkaFiguresIT.TOPIC);
     }
 
     static JdbcClient superuser() {

@@ -901,6 +901,7 @@ public final class DevStack implements AutoCloseable {
                     "http://127.0.0.1:" + s.port()));
             environment.put("PROMPTLOOP_CONSOLE_SERVICE_USER", Credentials.ADMIN_USER);
             environment.put("PROMPTLOOP_CONSOLE_SERVICE_PASSWORD", adminPassword());
+            environment.put("PROMPTLOOP_CONSOLE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         }
         SupervisedChildren.Service service = new SupervisedChildren.Service(
                         definition.name(),

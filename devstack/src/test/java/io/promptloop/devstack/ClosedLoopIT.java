@@ -260,7 +260,7 @@ class ClosedLoopIT {
     }
 
     /** Every routing record of the agent, in the order of its partition (one key, one partition). */
-    private static List<InstructionRouting> routingHistory(String bootstrapServers, String registryUrl) {
+    static List<InstructionRouting> routingHistory(String bootstrapServers, String registryUrl) {
         var config = RoutedTraffic.consumerConfig(bootstrapServers, registryUrl);
         List<InstructionRouting> history = new ArrayList<>();
         try (KafkaConsumer<String, InstructionRouting> consumer = new KafkaConsumer<>(config)) {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.promptloop.avro.routing.InstructionRouting;
+import io.promptloop.schemas.Topics;
 import io.promptloop.testkit.DatabaseLogin;
+import io.promptloop.testkit.PoisonRecords;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,10 +18,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +54,7 @@ class ConsoleBrowserIT {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final int POISON = 5;
 
     private DevStack stack;
     private DatabaseLogin db;
@@ -57,6 +63,7 @@ class ConsoleBrowserIT {
     private ClosedLoopIT.AbTest test;
     private ChromeDriver browser;
     private Path userData;
+    private Path logs;
     private final Path screenshots =
             Path.of(System.getProperty("user.dir")).resolveSibling("console").resolve("target/screenshots");
 
@@ -69,6 +76,7 @@ class ConsoleBrowserIT {
         Path project = ClosedLoopIT.projectWith(
                 temp, List.of("ingest-service", "optimizer-service", "abtest-service", "console"));
         stack = new DevStack(ClosedLoopIT.loopOptions(temp, project), System.out);
+        logs = temp.resolve("data").resolve("logs");
         stack.start();
         db = stack.superuser();
         consoleUrl = stack.banner()
@@ -115,7 +123,9 @@ class ConsoleBrowserIT {
         for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
             if (e.getLevel().intValue() >= Level.SEVERE.intValue()) severe.add(e);
         }
-        assertThat(severe).as("errors in the browser console").isEmpty();
+        assertThat(severe)
+                .as("errors in the browser console; the console's log says:\n" + consoleLogErrors())
+                .isEmpty();
     }
 
     @Test
@@ -146,6 +156,7 @@ class ConsoleBrowserIT {
                          WHERE agent_name = ? AND predictor_name IS NULL ORDER BY created_at DESC LIMIT 5
                         """, ClosedLoopIT.AGENT))
                 .contains(run.runId().toString());
+
         screenshot("overview");
     }
 
@@ -359,12 +370,15 @@ class ConsoleBrowserIT {
         assertThat(column("SELECT status::text FROM abtest.prompt_ab_tests WHERE test_id = ?::uuid", newTest))
                 .containsExactly("running");
 
-        browser.findElement(By.cssSelector("#action-stop button")).click();
-        confirm();
-        await("the stop answered")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> !browser.findElements(By.id("action-message")).isEmpty()
-                        || !browser.findElements(By.id("action-error")).isEmpty());
+        // while it is live, abtest-service refuses to activate a version by hand, and the page says why
+        open("/instructions/" + run.baselineInstructionId());
+        act("#action-activate button");
+        assertThat(browser.findElement(By.id("action-error")).getText())
+                .startsWith("abtest-service: test " + newTest + " is live for " + ClosedLoopIT.AGENT);
+        screenshot("instruction-activate-refused");
+
+        open("/tests/" + newTest);
+        act("#action-stop button");
         assertThat(browser.findElements(By.id("action-error")))
                 .as("no API error")
                 .isEmpty();
@@ -380,6 +394,199 @@ class ConsoleBrowserIT {
                         """, ClosedLoopIT.AGENT),
                         last -> last.equals(List.of(run.optimizedInstructionId() + " none")));
         screenshot("ab-test-stopped");
+    }
+
+    @Test
+    @Order(7)
+    void shouldActivateAVersionByHandSoThatTheRoutingTopicAndTheOptimizerNameIt() throws Exception {
+        // no test is live any more (stopped above): route everyone back to the loop's first baseline
+        String chosen = run.baselineInstructionId().toString();
+        open("/instructions/" + chosen);
+        assertThat(browser.findElement(By.id("active")).getText()).isEqualTo("no");
+        act("#action-activate button");
+        assertThat(browser.findElements(By.id("action-error")))
+                .as("no API error")
+                .isEmpty();
+        assertThat(browser.findElement(By.id("action-message")).getText()).contains("is routed to every unit now");
+
+        await("the routing topic names the activated version")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    List<InstructionRouting> routing =
+                            ClosedLoopIT.routingHistory(stack.kafkaBootstrapServers(), stack.registryApiV3Url());
+                    InstructionRouting last = routing.getLast();
+                    assertThat(last.getReason()).isEqualTo("activated_by_operator");
+                    assertThat(last.getActiveInstructionId()).isEqualTo(chosen);
+                    assertThat(last.getTest()).isNull();
+                });
+        await("the optimizer's active pointer on the version")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> column(
+                                "SELECT instruction_id::text FROM optimizer.optimized_instructions"
+                                        + " WHERE agent_name = ? AND predictor_name IS NULL AND is_active",
+                                ClosedLoopIT.AGENT),
+                        active -> active.equals(List.of(chosen)));
+        open("/instructions/" + chosen);
+        assertThat(browser.findElement(By.id("active")).getText()).startsWith("yes, since ");
+        assertThat(browser.findElements(By.id("action-activate")))
+                .as("no button for the active version")
+                .isEmpty();
+        screenshot("instruction-activated");
+    }
+
+    @Test
+    @Order(8)
+    void shouldShowTheDeadLettersOfTheLastHourAndTheConsumerLagAsTheBrokerHoldsThem() throws Exception {
+        // records no consumer can read: ingest dead-letters them to agent-evaluations-dlt (the optimizer skips them)
+        try (var poison = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", stack.kafkaBootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < POISON; i++) {
+                poison.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                        Topics.AGENT_EVALUATIONS.name(), "console-it", PoisonRecords.poison(i)));
+            }
+        }
+        // the dead letters recounted record by record, every group's lag recomputed with a plain consumer
+        // (committed and end offsets); the simulated agent goes on, so page and broker agree at some moment
+        String evaluationsDlt = Topics.AGENT_EVALUATIONS.deadLetterTopic();
+        await("the overview's Kafka figures equal the broker's")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    open("/");
+                    WebElement kafka = browser.findElement(By.id("kafka"));
+                    assertThat(kafka.findElements(By.id("kafka-error"))).isEmpty();
+                    Instant since = Instant.ofEpochMilli(Long.parseLong(kafka.getAttribute("data-since")));
+                    Map<String, String> shownLag = new java.util.TreeMap<>();
+                    for (WebElement row : kafka.findElements(By.cssSelector("#lag tbody tr"))) {
+                        shownLag.put(
+                                row.getAttribute("data-group") + " " + row.getAttribute("data-topic"),
+                                row.findElement(By.cssSelector(".lag")).getText());
+                    }
+                    Map<String, String> shownDead = new java.util.TreeMap<>();
+                    for (WebElement row : kafka.findElements(By.cssSelector("#dead-letters tbody tr"))) {
+                        shownDead.put(
+                                row.getAttribute("data-topic"),
+                                row.findElement(By.cssSelector(".count")).getText());
+                    }
+                    assertThat(shownDead.get(evaluationsDlt)).isNotEqualTo("—");
+                    assertThat(Long.parseLong(shownDead.get(evaluationsDlt)))
+                            .as("the poison records dead-lettered by ingest")
+                            .isGreaterThanOrEqualTo(POISON);
+                    assertThat(shownDead).as("dead letters since " + since).isEqualTo(deadLettersSince(since));
+                    assertThat(shownLag).as("consumer lag").isEqualTo(lagOf(shownLag.keySet()));
+                });
+        browser.executeScript("document.getElementById('kafka').scrollIntoView()");
+        screenshot("overview-kafka");
+    }
+
+    /** Every catalogue dead-letter topic: its records at or after {@code since}, read one by one ("—": no topic). */
+    private Map<String, String> deadLettersSince(Instant since) {
+        Map<String, String> counted = new java.util.TreeMap<>();
+        try (var consumer = consumer(null)) {
+            for (Topics.Topic<?> topic : Topics.ALL) {
+                String name = topic.deadLetterTopic();
+                List<TopicPartition> partitions = consumer.listTopics().containsKey(name)
+                        ? consumer.partitionsFor(name).stream()
+                                .map(p -> new TopicPartition(name, p.partition()))
+                                .toList()
+                        : List.of();
+                if (partitions.isEmpty()) {
+                    counted.put(name, "—");
+                    continue;
+                }
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                long n = 0;
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                    for (var r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))
+                                && r.timestamp() >= since.toEpochMilli()) n++;
+                    }
+                }
+                counted.put(name, Long.toString(n));
+            }
+        }
+        return counted;
+    }
+
+    /**
+     * The lag of each "group topic" in {@code rows}, by a consumer of the group's id that only asks (it joins
+     * nothing): end offsets as a read_committed consumer sees them, minus the committed offsets; a partition never
+     * committed from its beginning.
+     */
+    private Map<String, String> lagOf(java.util.Set<String> rows) {
+        Map<String, java.util.List<String>> topicsByGroup = new java.util.TreeMap<>();
+        for (String row : rows) {
+            topicsByGroup
+                    .computeIfAbsent(row.split(" ")[0], g -> new ArrayList<>())
+                    .add(row.split(" ")[1]);
+        }
+        Map<String, String> lag = new java.util.TreeMap<>();
+        topicsByGroup.forEach((group, topics) -> {
+            try (var consumer = consumer(group)) {
+                var existing = consumer.listTopics();
+                for (String topic : topics) {
+                    if (!existing.containsKey(topic)) {
+                        lag.put(group + " " + topic, "—");
+                        continue;
+                    }
+                    var partitions = existing.get(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .collect(java.util.stream.Collectors.toSet());
+                    var committed = consumer.committed(partitions);
+                    var end = consumer.endOffsets(partitions);
+                    var begin = consumer.beginningOffsets(partitions);
+                    long sum = 0;
+                    for (TopicPartition tp : partitions) {
+                        var c = committed.get(tp);
+                        sum += Math.max(0, end.get(tp) - (c == null ? begin.get(tp) : c.offset()));
+                    }
+                    lag.put(group + " " + topic, Long.toString(sum));
+                }
+            }
+        });
+        return lag;
+    }
+
+    private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer(String group) {
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put("bootstrap.servers", stack.kafkaBootstrapServers());
+        config.put("isolation.level", "read_committed");
+        config.put("enable.auto.commit", false);
+        if (group != null) config.put("group.id", group);
+        return new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    }
+
+    /** The console's ERROR lines and exceptions, to say why a page failed. */
+    private String consoleLogErrors() {
+        try (var lines = Files.lines(logs.resolve("console.log"))) {
+            return String.join(
+                    "\n",
+                    lines.filter(l -> l.contains(" ERROR ") || l.contains("Exception"))
+                            .limit(40)
+                            .toList());
+        } catch (IOException | RuntimeException e) {
+            return "(no console log: " + e + ")";
+        }
+    }
+
+    /** Presses an action's button, accepts its confirmation and waits for the page that says how it went. */
+    private void act(String button) {
+        browser.findElement(By.cssSelector(button)).click();
+        confirm();
+        await(button + " answered")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> !browser.findElements(By.id("action-message")).isEmpty()
+                        || !browser.findElements(By.id("action-error")).isEmpty());
     }
 
     /** Accepts the confirmation every action asks for. */

@@ -79,16 +79,58 @@ public class RoutingPublisher {
             treatmentShare =
                     BigDecimal.valueOf(total).setScale(2, RoundingMode.HALF_UP).doubleValue();
         }
+        publish(
+                test.agentName(),
+                test.predictorName(),
+                active,
+                treatmentShare == null ? null : test.testId(),
+                treatmentShare,
+                running,
+                reason);
+    }
+
+    /**
+     * Routes every unit of the predictor to {@code active}, no test running: an operator's activation of a version
+     * (the caller makes sure no test is live for the predictor).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void routeAll(String agentName, String predictorName, UUID activeId, String reason) {
+        publish(agentName, predictorName, instruction(activeId), null, null, null, reason);
+    }
+
+    /**
+     * Serialises the routing changes of one predictor until the transaction ends (a PostgreSQL advisory lock, held
+     * by every replica's publisher): a decision taken under it (e.g. "no test is live") still holds when the change
+     * is published, and the outbox sends the changes in the order they were decided.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockPredictor(String agentName, String predictorName) {
+        // the two-key form: its key space is apart from the outbox relay's one-key lock
+        jdbc.sql("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?), hashtext(?))")
+                .params(Topics.INSTRUCTION_ROUTING.name(), Topics.predictorKey(agentName, predictorName))
+                .query(Integer.class)
+                .single();
+    }
+
+    private void publish(
+            String agentName,
+            String predictorName,
+            Instruction active,
+            UUID testId,
+            Double treatmentShare,
+            RunningTest running,
+            String reason) {
+        lockPredictor(agentName, predictorName);
         UUID changeId = jdbc.sql("""
                         INSERT INTO abtest.routing_changes (agent_name, predictor_name, active_instruction_id, test_id,
                             traffic_split, reason)
                         VALUES (?, ?, ?, ?, ?, ?) RETURNING id
                         """)
                 .params(
-                        test.agentName(),
-                        test.predictorName(),
+                        agentName,
+                        predictorName,
                         active.id(),
-                        treatmentShare == null ? null : test.testId(),
+                        testId,
                         treatmentShare == null ? null : BigDecimal.valueOf(treatmentShare),
                         reason)
                 .query(UUID.class)
@@ -96,7 +138,7 @@ public class RoutingPublisher {
         var routing = InstructionRouting.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setOccurredAt(clock.instant())
-                .setAgent(new AgentRef(test.agentName(), test.predictorName()))
+                .setAgent(new AgentRef(agentName, predictorName))
                 .setActiveInstructionId(active.id().toString())
                 .setActiveVersion(active.version())
                 .setInstructionText(active.text())
@@ -104,11 +146,7 @@ public class RoutingPublisher {
                 .setTest(running)
                 .setReason(reason)
                 .build();
-        outbox.add(
-                Topics.INSTRUCTION_ROUTING.name(),
-                Topics.predictorKey(test.agentName(), test.predictorName()),
-                routing,
-                changeId);
+        outbox.add(Topics.INSTRUCTION_ROUTING.name(), Topics.predictorKey(agentName, predictorName), routing, changeId);
     }
 
     private Instruction instruction(UUID id) {

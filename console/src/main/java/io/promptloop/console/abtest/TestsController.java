@@ -1,11 +1,13 @@
 package io.promptloop.console.abtest;
 
+import static io.promptloop.console.web.Listing.blankToNull;
+
 import io.promptloop.console.config.ConsoleProperties;
 import io.promptloop.console.service.ServiceCallFailed;
 import io.promptloop.console.service.Services;
 import io.promptloop.console.service.Services.Service;
 import io.promptloop.console.web.Charts;
-import io.promptloop.console.web.Paging;
+import io.promptloop.console.web.Listing;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +53,7 @@ class TestsController {
             @RequestParam(required = false) String status,
             @RequestParam(required = false) Integer page,
             Model model) {
-        Paging paging = Paging.of(page, properties.pageSize());
-        List<TestsRepository.TestRow> rows =
-                repository.tests(blankToNull(agent), blankToNull(status), paging.fetch(), paging.offset());
-        model.addAttribute("tests", rows.stream().limit(paging.size()).toList());
-        model.addAttribute("paging", paging);
-        model.addAttribute("hasNext", rows.size() > paging.size());
-        model.addAttribute("agent", agent == null ? "" : agent);
-        model.addAttribute("status", status == null ? "" : status);
+        Listing.byAgentAndStatus(model, "tests", repository::tests, agent, status, page, properties.pageSize());
         return "tests";
     }
 
@@ -152,9 +147,5 @@ class TestsController {
             case "rolled_out" -> List.of("rollback");
             default -> List.of();
         };
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -1,7 +1,11 @@
 package io.promptloop.console.instruction;
 
 import io.promptloop.console.config.ConsoleProperties;
+import io.promptloop.console.service.ServiceCallFailed;
+import io.promptloop.console.service.Services;
+import io.promptloop.console.service.Services.Service;
 import io.promptloop.console.text.TextDiff;
+import io.promptloop.console.web.Listing;
 import io.promptloop.console.web.Paging;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -13,12 +17,16 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Page 5: instruction versions per agent/predictor with their lineage across runs (parents, the run that made
- * each), one version in full, and the diff between any two.
+ * each), one version in full, and the diff between any two; an OPERATOR activates a version through abtest-service
+ * (which owns the routing and refuses while a test is live).
  */
 @Controller
 class InstructionsController {
@@ -50,10 +58,12 @@ class InstructionsController {
 
     private final JdbcClient jdbc;
     private final ConsoleProperties properties;
+    private final Services services;
 
-    InstructionsController(JdbcClient jdbc, ConsoleProperties properties) {
+    InstructionsController(JdbcClient jdbc, ConsoleProperties properties, Services services) {
         this.jdbc = jdbc;
         this.properties = properties;
+        this.services = services;
     }
 
     /** By agent, newest version first (the unique key (agent_name, predictor_name, version) serves the order). */
@@ -73,9 +83,7 @@ class InstructionsController {
                 .param("offset", paging.offset())
                 .query(InstructionsController::version)
                 .list();
-        model.addAttribute("versions", rows.stream().limit(paging.size()).toList());
-        model.addAttribute("paging", paging);
-        model.addAttribute("hasNext", rows.size() > paging.size());
+        Listing.page(model, "versions", rows, paging);
         model.addAttribute("agent", agent == null ? "" : agent);
         return "instructions";
     }
@@ -96,6 +104,26 @@ class InstructionsController {
                         .query(InstructionsController::version)
                         .list());
         return "instruction";
+    }
+
+    /**
+     * Routes the version's agent/predictor to it. The optimizer moves its active pointer when the routing reaches
+     * it, so the page may show the old version as active for a moment.
+     */
+    @PostMapping("/instructions/{id}/activate")
+    String activate(@PathVariable UUID id, RedirectAttributes redirect) {
+        try {
+            JsonNode a = services.post(Service.ABTEST, "/api/instructions/" + id + "/activate", null);
+            redirect.addFlashAttribute(
+                    "message",
+                    "v" + a.get("version").asInt() + " is routed to every unit now"
+                            + (a.hasNonNull("previousVersion")
+                                    ? " (was v" + a.get("previousVersion").asInt() + ")"
+                                    : ""));
+        } catch (ServiceCallFailed e) {
+            redirect.addFlashAttribute("error", "abtest-service: " + e.getMessage());
+        }
+        return "redirect:/instructions/" + id;
     }
 
     @GetMapping("/instructions/diff")

@@ -9,7 +9,10 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-/** Page 1: per agent/predictor the active instruction, the live test and the last runs. */
+/**
+ * Page 1: per agent/predictor the active instruction, the live test and the last runs; for the whole loop the
+ * dead letters of the last hour and the consumer lag.
+ */
 @Controller
 class OverviewController {
 
@@ -22,10 +25,12 @@ class OverviewController {
 
     private final OverviewRepository repository;
     private final ConsoleProperties properties;
+    private final KafkaFigures kafka;
 
-    OverviewController(OverviewRepository repository, ConsoleProperties properties) {
+    OverviewController(OverviewRepository repository, ConsoleProperties properties, KafkaFigures kafka) {
         this.repository = repository;
         this.properties = properties;
+        this.kafka = kafka;
     }
 
     @GetMapping("/")
@@ -43,6 +48,7 @@ class OverviewController {
         model.addAttribute("agents", agents);
         model.addAttribute("paging", paging);
         model.addAttribute("hasNext", rows.size() > paging.size());
+        model.addAttribute("kafka", kafka.lastHour(java.time.Instant.now()));
         return "overview";
     }
 }

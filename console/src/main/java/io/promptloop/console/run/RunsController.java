@@ -1,12 +1,14 @@
 package io.promptloop.console.run;
 
+import static io.promptloop.console.web.Listing.blankToNull;
+
 import io.promptloop.console.config.ConsoleProperties;
 import io.promptloop.console.service.ServiceCallFailed;
 import io.promptloop.console.service.Services;
 import io.promptloop.console.service.Services.Service;
 import io.promptloop.console.text.TextDiff;
 import io.promptloop.console.web.Charts;
-import io.promptloop.console.web.Paging;
+import io.promptloop.console.web.Listing;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,14 +54,7 @@ class RunsController {
             @RequestParam(required = false) String status,
             @RequestParam(required = false) Integer page,
             Model model) {
-        Paging paging = Paging.of(page, properties.pageSize());
-        List<RunsRepository.RunRow> rows =
-                repository.runs(blankToNull(agent), blankToNull(status), paging.fetch(), paging.offset());
-        model.addAttribute("runs", rows.stream().limit(paging.size()).toList());
-        model.addAttribute("paging", paging);
-        model.addAttribute("hasNext", rows.size() > paging.size());
-        model.addAttribute("agent", agent == null ? "" : agent);
-        model.addAttribute("status", status == null ? "" : status);
+        Listing.byAgentAndStatus(model, "runs", repository::runs, agent, status, page, properties.pageSize());
         return "runs";
     }
 
@@ -166,9 +161,5 @@ class RunsController {
         model.addAttribute("candidate", candidate);
         model.addAttribute("diffs", diffs);
         return "candidate";
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

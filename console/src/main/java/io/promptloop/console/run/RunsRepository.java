@@ -1,5 +1,6 @@
 package io.promptloop.console.run;
 
+import io.promptloop.console.web.Listing;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -102,17 +103,13 @@ class RunsRepository {
 
     /** Newest first; with an agent by {@code idx_optimization_runs_agent}, else by {@code idx_optimization_runs_created}. */
     List<RunRow> runs(String agent, String status, int limit, int offset) {
-        return jdbc.sql("SELECT " + RUN_COLUMNS + """
+        return Listing.bind(jdbc.sql("SELECT " + RUN_COLUMNS + """
                           FROM optimizer.prompt_optimization_runs
                          WHERE (CAST(:agent AS text) IS NULL OR agent_name = :agent)
                            AND (CAST(:status AS text) IS NULL OR status::text = :status)
                          ORDER BY created_at DESC, run_id
                          LIMIT :limit OFFSET :offset
-                        """)
-                .param("agent", agent)
-                .param("status", status)
-                .param("limit", limit)
-                .param("offset", offset)
+                        """), agent, status, limit, offset)
                 .query(RunRow.class)
                 .list();
     }
