@@ -2,6 +2,7 @@ package io.promptloop.abtest.experiment;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.abtest.analysis.domain.Analysis;
+import io.promptloop.abtest.analysis.domain.Analyzer;
 import io.promptloop.abtest.analysis.domain.Decision;
 import io.promptloop.abtest.analysis.domain.GuardrailCheck;
 import io.promptloop.abtest.analysis.domain.GuardrailResult;
@@ -111,7 +112,8 @@ public class ExperimentAnalyst {
         Double theta = design.cuped() ? Analyzer.cupedTheta(metric, baseline, lead) : null;
         if (theta != null) {
             details.put("cuped_theta", theta);
-            details.put("covariate_n", baseline.covariate().n() + lead.covariate().n());
+            details.put(
+                    "covariate_n", baseline.covariate().n() + lead.covariate().n());
             double rho = baseline.covariate().plus(lead.covariate()).correlation();
             if (Double.isFinite(rho)) details.put("covariate_correlation", rho);
         }

@@ -83,8 +83,8 @@ class ProductionRequestsTest {
     @Test
     void shouldRouteThreeArmsByTheKArmRuleUnderTheirOwnLabels() {
         // a multi-arm test's routing lists its arms; a user lands in the arm the K-arm rule gives
-        List<TreatmentArm> arms = List.of(
-                arm("treatment", "a1", 0.25), arm("treatment_2", "a2", 0.25), arm("treatment_3", "a3", 0.25));
+        List<TreatmentArm> arms =
+                List.of(arm("treatment", "a1", 0.25), arm("treatment_2", "a2", 0.25), arm("treatment_3", "a3", 0.25));
         RunningTest test = RunningTest.newBuilder(test(0.25)).setArms(arms).build();
 
         List<ObservationRecorded> observations = serve(requests(4), routing(test), 2_000);
@@ -93,7 +93,8 @@ class ProductionRequestsTest {
         for (ObservationRecorded o : observations) {
             int arm = Assignment.arm(test.getSalt(), o.getUnitId(), new double[] {0.25, 0.25, 0.25});
             counts[arm]++;
-            assertThat(o.getVariant()).isEqualTo(arm == 0 ? "baseline" : arms.get(arm - 1).getVariant());
+            assertThat(o.getVariant())
+                    .isEqualTo(arm == 0 ? "baseline" : arms.get(arm - 1).getVariant());
             assertThat(o.getInstructionId())
                     .isEqualTo(arm == 0 ? BASELINE_ID : arms.get(arm - 1).getInstructionId());
         }

@@ -352,7 +352,7 @@ public class RunStepper {
         if (run.optimizerType().equals("bootstrap_fewshot")) return List.of();
         List<UUID> ids = new ArrayList<>();
         ids.add(optimized);
-        for (int index : gepa.finalFront(snapshot)) {
+        for (int index : new GepaEngine().finalFront(snapshot)) {
             if (index == 0 || index == finished.best() || ids.size() >= MAX_FRONT) continue;
             Double validation = meanValidation(snapshot, index);
             if (validation == null || !(validation > finished.baselineScore())) continue;
