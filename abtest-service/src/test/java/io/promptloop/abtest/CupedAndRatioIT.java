@@ -149,6 +149,8 @@ class CupedAndRatioIT extends AbtestTestSupport {
         List<ObservationRecorded> observations = new ArrayList<>();
         double[] numerators = new double[2];
         double[] denominators = new double[2];
+        // the sums after each observation, in publish order: one key (the test id), one partition, counted in order
+        List<double[]> prefix = new ArrayList<>();
         for (int i = 0; i < 1200; i++) {
             String unit = "r" + i;
             boolean isTreatment = Assignment.isTreatment(test.get("salt").asString(), unit, 0.5);
@@ -157,6 +159,7 @@ class CupedAndRatioIT extends AbtestTestSupport {
             for (int k = 0; k < turns; k++) resolved += random.nextDouble() < (isTreatment ? 0.6 : 0.45) ? 1 : 0;
             numerators[isTreatment ? 1 : 0] += resolved;
             denominators[isTreatment ? 1 : 0] += turns;
+            prefix.add(new double[] {numerators[0], denominators[0], numerators[1], denominators[1]});
             observations.add(base(testId, isTreatment ? "treatment" : "baseline", unit)
                     .setScore(0.7)
                     .setRatioNumerator((double) resolved)
@@ -177,7 +180,15 @@ class CupedAndRatioIT extends AbtestTestSupport {
                 .isCloseTo(numerators[1] / denominators[1], within(1e-9));
         assertThat(((Number) view.get("ratio_n")).longValue()).isEqualTo(1200L);
         assertThat(view.get("winner")).isEqualTo("treatment");
-        double lift = (numerators[1] / denominators[1]) / (numerators[0] / denominators[0]) - 1;
+        // the last look may have come before every observation was counted: its effect is the ratio lift of the
+        // observations it saw, the first baseline_n + treatment_n of the stream
+        long seen = sql().queryForObject(
+                        "SELECT baseline_n + treatment_n FROM abtest.ab_interim_analyses WHERE test_id = ?"
+                                + " AND metric <> 'guardrails' ORDER BY analysis_number DESC LIMIT 1",
+                        Long.class,
+                        testId);
+        double[] at = prefix.get((int) seen - 1);
+        double lift = (at[2] / at[3]) / (at[0] / at[1]) - 1;
         assertThat(((Number) view.get("last_effect")).doubleValue()).isCloseTo(lift, within(1e-9));
     }
 

@@ -72,10 +72,15 @@ class DatabaseOutageIT extends AbtestTestSupport {
                                         testId))
                         .isEqualTo(400));
         assertThat(recordsWithKey("ab-observations-dlt", testId.toString())).isEmpty();
-        // the service is whole again: an operator can still act on the test
-        assertThat(call(port, "POST", "/api/tests/" + testId + "/stop", null, "operator")
-                        .statusCode())
-                .isEqualTo(200);
+        // the service is whole again: an operator can still act on the test. Until the service's background
+        // database check has seen PostgreSQL again it answers 503 with Retry-After (nothing done), as a client
+        // that honours Retry-After would see: retry on 503 only
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(call(port, "POST", "/api/tests/" + testId + "/stop", null, "operator")
+                                .statusCode())
+                        .isNotEqualTo(503)
+                        .isEqualTo(200));
     }
 
     private static long counted(UUID testId) {
