@@ -49,10 +49,20 @@ final class LoopRows {
                 INSERT INTO abtest.prompt_ab_tests
                        (test_id, agent_name, baseline_instruction_id, treatment_instruction_id, status, winner,
                         p_value, rolled_out, monitoring_complete, source_run_id, started_at, concluded_at, created_at)
-                VALUES (?, ?, ?, ?, 'rolled_out', 'treatment', 0.0012, true, true, ?,
+                VALUES (?, ?, ?, ?, 'rolled_out', NULL, 0.0012, true, true, ?,
                         now() - interval '70 minutes', now() - interval '30 minutes', now() - interval '75 minutes')
                 """)
                 .params(concludedTestId, agent, baselineId, optimizedId, runId)
+                .update();
+        // the winner must be one of the test's arms (changelog 013): the arms first, as the service writes them
+        su.sql("""
+                INSERT INTO abtest.ab_test_arms (test_id, arm_index, variant, instruction_id, weight)
+                VALUES (?, 0, 'baseline', ?, 0.5), (?, 1, 'treatment', ?, 0.5)
+                """)
+                .params(concludedTestId, baselineId, concludedTestId, optimizedId)
+                .update();
+        su.sql("UPDATE abtest.prompt_ab_tests SET winner = 'treatment' WHERE test_id = ?")
+                .params(concludedTestId)
                 .update();
         su.sql("""
                 INSERT INTO abtest.prompt_ab_tests
