@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptloop.avro.session.SessionEvent;
-import java.nio.file.Files;
+import io.promptloop.testkit.ServiceJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,14 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRedeliveryIT extends IngestTestSupport {
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<ServiceJvm> started = new ArrayList<>();
 
     @AfterEach
-    void stopServices() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
+    void stopServices() {
+        started.forEach(ServiceJvm::close);
     }
 
     @Test
@@ -50,13 +45,12 @@ class CrashRedeliveryIT extends IngestTestSupport {
         avro().flush();
         int expectedTurns = sessions * turnsPerSession;
 
-        Process first = startService("crash-1");
+        ServiceJvm first = startService("crash-1");
         // kill it once it has stored part of the stream, but not all of it
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> storedTurns(ids) > 0);
-        first.destroyForcibly();
-        first.waitFor(30, TimeUnit.SECONDS);
+        first.kill();
         long storedAtCrash = storedTurns(ids);
 
         startService("crash-2");
@@ -75,24 +69,16 @@ class CrashRedeliveryIT extends IngestTestSupport {
                         (Object) ids.toArray(String[]::new));
     }
 
-    private Process startService(String name) throws Exception {
-        Path jar = Path.of("target", "ingest-service.jar");
-        assertThat(jar).as("the service jar is built before integration tests").exists();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar.toString()));
-        Map<String, Object> properties = serviceProperties();
-        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
-        command.add("--server.port=0");
-        command.add("--spring.kafka.consumer.max-poll-records=200");
-        // the killed member leaves the group after this instead of the default 45 s
-        command.add("--spring.kafka.consumer.properties.session.timeout.ms=10000");
-        Path log =
-                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        started.add(process);
-        return process;
+    private ServiceJvm startService(String name) {
+        ServiceJvm jvm = ServiceJvm.start(
+                name,
+                Path.of("target", "ingest-service.jar"),
+                "512m",
+                serviceProperties(),
+                "--spring.kafka.consumer.max-poll-records=200",
+                // the killed member leaves the group after this instead of the default 45 s
+                "--spring.kafka.consumer.properties.session.timeout.ms=10000");
+        started.add(jvm);
+        return jvm;
     }
 }

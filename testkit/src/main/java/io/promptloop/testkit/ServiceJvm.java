@@ -13,12 +13,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A promptloop service jar running as a child JVM (a replica of its own) with Spring properties as arguments, on
  * free API and management ports, logging to a file: for tests that kill a replica, run several at once, or stop
- * one with SIGTERM. Close it to kill the JVM.
+ * one with SIGTERM. Close it to kill the JVM. Launched and ended through {@link ChildProcess}, the test kit's one
+ * process launcher (so a test JVM that dies leaves no replica behind).
  */
 public final class ServiceJvm implements AutoCloseable {
 
@@ -26,17 +26,15 @@ public final class ServiceJvm implements AutoCloseable {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
-    private final Process process;
+    private final ChildProcess process;
     private final int port;
     private final int managementPort;
-    private final Path log;
 
-    private ServiceJvm(String name, Process process, int port, int managementPort, Path log) {
+    private ServiceJvm(String name, ChildProcess process, int port, int managementPort) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.managementPort = managementPort;
-        this.log = log;
     }
 
     /**
@@ -50,32 +48,28 @@ public final class ServiceJvm implements AutoCloseable {
         }
         int port = FreePorts.orFree(0);
         int managementPort = FreePorts.orFree(0);
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-jar", jar.toString()));
+        List<String> command =
+                new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Xmx" + maxHeap, "-jar", jar.toString()));
         properties.forEach((k, v) -> {
             if (!k.equals("server.port") && !k.equals("management.server.port")) command.add("--" + k + "=" + v);
         });
         command.add("--server.port=" + port);
         command.add("--management.server.port=" + managementPort);
         command.addAll(List.of(extraArguments));
+        Path log = Path.of("target", "promptloop-testkit", name + ".log");
         try {
-            Path log = Files.createDirectories(Path.of("target", "promptloop-testkit"))
-                    .resolve(name + ".log");
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            return new ServiceJvm(name, process, port, managementPort, log);
+            Files.deleteIfExists(log); // a fresh log per start: tail() shows this JVM only
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + name, e);
+            throw new UncheckedIOException("cannot remove the old log " + log, e);
         }
+        return new ServiceJvm(name, ChildProcess.start(name, command, Path.of("."), log), port, managementPort);
     }
 
     public String name() {
         return name;
     }
 
-    public Process process() {
+    public ChildProcess process() {
         return process;
     }
 
@@ -90,7 +84,7 @@ public final class ServiceJvm implements AutoCloseable {
     }
 
     public Path log() {
-        return log;
+        return process.logFile();
     }
 
     /** The HTTP status of {@code GET /actuator/health/readiness}, or -1 when nothing answers. */
@@ -114,7 +108,7 @@ public final class ServiceJvm implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
+                throw new IllegalStateException(name + " ended (" + process.exitDescription() + "):\n" + tail());
             }
             if (readinessStatus() == 200) return this;
             try {
@@ -127,34 +121,27 @@ public final class ServiceJvm implements AutoCloseable {
         throw new IllegalStateException(name + " was not ready within " + timeout + ":\n" + tail());
     }
 
-    /** SIGKILL, as a node failure would. */
+    /** SIGKILL, as a node failure would; returns once the JVM is gone. */
     public void kill() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.killTree(process.handle());
     }
 
-    /** SIGTERM, then waits up to {@code timeout}; returns whether the JVM ended in that time. */
-    public boolean terminate(Duration timeout) throws InterruptedException {
-        process.destroy();
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * SIGTERM, then waits up to {@code timeout}; returns whether the JVM ended in that time (if it did not, it is
+     * killed, so a failing test leaves nothing running).
+     */
+    public boolean terminate(Duration timeout) {
+        return process.stop(timeout);
     }
 
     /** The last lines of the log, for failure messages. */
     public String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ChildProcess.tail(process.logFile(), 40);
     }
 
     @Override
     public void close() {
         if (process.isAlive()) kill();
+        process.stop(Duration.ZERO); // ends the watchdog too
     }
 }
