@@ -156,7 +156,7 @@ public class RunStepper {
         Map<UUID, Integer> indexOf = new HashMap<>();
         for (CandidateRow c : candidates) indexOf.put(c.id(), c.index());
         Map<Integer, Map<String, Double>> scores = new HashMap<>();
-        for (var s : store.scores(run.runId())) {
+        for (var s : store.scoreValues(run.runId())) {
             scores.computeIfAbsent(indexOf.get(s.candidateId()), k -> new HashMap<>())
                     .put(s.exampleId(), s.score());
         }
@@ -224,8 +224,7 @@ public class RunStepper {
             Decision.NeedReflection need) {
         CandidateRow parent = candidates.get(need.parent());
         Map<String, RunStore.ScoreRow> parentScores = new HashMap<>();
-        for (var s : store.scores(run.runId()))
-            if (s.candidateId().equals(parent.id())) parentScores.put(s.exampleId(), s);
+        for (var s : store.scoresOf(parent.id())) parentScores.put(s.exampleId(), s);
         Map<String, String> inputs = inputs(run, need.minibatch());
         List<ReflectionExample> examples = new ArrayList<>();
         for (String id : need.minibatch()) {

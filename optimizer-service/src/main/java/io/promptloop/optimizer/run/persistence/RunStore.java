@@ -87,6 +87,9 @@ public class RunStore {
     public record ScoreRow(
             UUID candidateId, String exampleId, String split, double score, String feedback, String output) {}
 
+    /** A score without its texts: what the engine's snapshot needs on every step. */
+    public record ScoreValue(UUID candidateId, String exampleId, double score) {}
+
     public record ExampleRow(String exampleId, String input, String split) {}
 
     public record RequestRow(
@@ -293,14 +296,38 @@ public class RunStore {
         return jdbc.sql(
                         "SELECT candidate_id, example_id, split, score, feedback, output FROM optimizer.candidate_scores WHERE run_id = ?")
                 .param(runId)
-                .query((rs, n) -> new ScoreRow(
-                        rs.getObject(1, UUID.class),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getDouble(4),
-                        rs.getString(5),
-                        rs.getString(6)))
+                .query(RunStore::scoreRow)
                 .list();
+    }
+
+    /** The scores of one candidate, with feedback and output (for reflecting on it). */
+    public List<ScoreRow> scoresOf(UUID candidateId) {
+        return jdbc.sql(
+                        "SELECT candidate_id, example_id, split, score, feedback, output FROM optimizer.candidate_scores WHERE candidate_id = ?")
+                .param(candidateId)
+                .query(RunStore::scoreRow)
+                .list();
+    }
+
+    /**
+     * Every score of the run without feedback and output: a step reads this whole (the snapshot is the state),
+     * so it reads only the three columns the engine uses, not the texts, which are most of a score's bytes.
+     */
+    public List<ScoreValue> scoreValues(UUID runId) {
+        return jdbc.sql("SELECT candidate_id, example_id, score FROM optimizer.candidate_scores WHERE run_id = ?")
+                .param(runId)
+                .query((rs, n) -> new ScoreValue(rs.getObject(1, UUID.class), rs.getString(2), rs.getDouble(3)))
+                .list();
+    }
+
+    private static ScoreRow scoreRow(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new ScoreRow(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getDouble(4),
+                rs.getString(5),
+                rs.getString(6));
     }
 
     /** Stores an answer once; returns false for a duplicate. */
