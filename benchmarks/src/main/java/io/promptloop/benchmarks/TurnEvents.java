@@ -29,30 +29,9 @@ final class TurnEvents {
     static final Instant BASE = Instant.parse("2025-06-02T08:00:00Z");
     static final AgentRef AGENT = new AgentRef("hr-assistant", "answer");
 
-    private static final String[] WORDS =
-            ("the employee manager shift schedule policy leave request payroll overtime holiday "
-                            + "benefits contract notice period absence sick vacation approval team store "
-                            + "customer week month day hours late early meeting training handbook section "
-                            + "according to your please check with HR before after during and or if when "
-                            + "which should would could must may not always never usually often record "
-                            + "system portal form submit review update confirm cancel change swap cover "
-                            + "no-show warning disciplinary process step first second final written verbal "
-                            + "documented reason evidence doctor certificate return-to-work interview paid "
-                            + "unpaid accrued balance entitlement pro-rata part-time full-time seasonal")
-                    .split(" ");
+    private static final String[] WORDS = Corpus.lines("corpus/words.txt");
 
-    private static final String[] TITLES = {
-        "No Show Policy",
-        "Attendance and Punctuality",
-        "Leave Entitlements 2025",
-        "Shift Swapping Guide",
-        "Overtime Rules",
-        "Disciplinary Procedure",
-        "Sick Leave and Certificates",
-        "Holiday Planning",
-        "Payroll FAQ",
-        "Onboarding Handbook"
-    };
+    private static final String[] TITLES = Corpus.lines("corpus/titles.txt");
 
     private static final String[] INSTRUCTIONS = {
         "6f1c2d9e-3b1a-4c55-9d2e-0a7b8c9d0e11",
