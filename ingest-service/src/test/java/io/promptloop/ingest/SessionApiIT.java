@@ -1,6 +1,7 @@
 package io.promptloop.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.promptloop.support.web.Endpoints;
 import io.promptloop.testkit.OpenApiContract;
@@ -10,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +77,19 @@ class SessionApiIT extends IngestTestSupport {
                 .as("Prometheus scrapes without the API users' passwords")
                 .isEqualTo(200);
         assertThat(scrape.body()).contains("promptloop_ingest_events_total");
+        // the consumer group's total lag, read from the real broker by the service itself (ConsumerGroupLag)
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(
+                                getManagement("/actuator/prometheus").body().lines())
+                        .as("a finite lag gauge per topic the ingest group reads")
+                        .anySatisfy(line -> assertThat(line)
+                                .startsWith("promptloop_kafka_consumer_group_lag{")
+                                .contains("topic=\"agent-sessions\"")
+                                .doesNotEndWith("NaN"))
+                        .anySatisfy(line -> assertThat(line)
+                                .startsWith("promptloop_kafka_consumer_group_lag{")
+                                .contains("topic=\"agent-evaluations\"")
+                                .doesNotEndWith("NaN")));
     }
 
     private HttpResponse<String> getManagement(String path) throws Exception {

@@ -68,8 +68,18 @@ public final class KafkaBacklog implements AutoCloseable {
      * @throws IllegalArgumentException when {@code bootstrapServers} is not a resolvable {@code host:port} list
      */
     public static KafkaBacklog connect(String bootstrapServers, Duration timeout) {
+        return connect(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), timeout);
+    }
+
+    /**
+     * A backlog over its own {@link Admin} client made from {@code adminConfig} (e.g. a service's own Kafka client
+     * settings, with their security), closed with it; every question waits at most {@code timeout}.
+     *
+     * @throws IllegalArgumentException when the bootstrap servers are not a resolvable {@code host:port} list
+     */
+    public static KafkaBacklog connect(Map<String, Object> adminConfig, Duration timeout) {
         Properties config = new Properties();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(adminConfig);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "promptloop-backlog");
@@ -78,7 +88,8 @@ public final class KafkaBacklog implements AutoCloseable {
             admin = Admin.create(config);
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new IllegalArgumentException(
-                    "Kafka bootstrap servers '" + bootstrapServers + "' are not usable: "
+                    "Kafka bootstrap servers '" + adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+                            + "' are not usable: "
                             + (e.getCause() == null
                                     ? e.getMessage()
                                     : e.getCause().getMessage()),

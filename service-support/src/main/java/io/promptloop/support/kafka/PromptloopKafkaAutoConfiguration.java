@@ -16,17 +16,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.RetryListener;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 import org.springframework.kafka.support.serializer.DeserializationException;
@@ -40,7 +44,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * replication and clean-up policy.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
-@EnableConfigurationProperties(TopicProperties.class)
+@EnableConfigurationProperties({TopicProperties.class, LagProperties.class})
 public class PromptloopKafkaAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(PromptloopKafkaAutoConfiguration.class);
@@ -145,6 +149,36 @@ public class PromptloopKafkaAutoConfiguration {
             }
         }
         return new KafkaAdmin.NewTopics(topics.stream().distinct().toArray(NewTopic[]::new));
+    }
+
+    /**
+     * Each listener container's consumer group with the topics it reads, as the lag gauges; the admin client uses
+     * the service's own Kafka settings (bootstrap servers, security).
+     */
+    @Bean
+    @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+    @ConditionalOnProperty(name = "promptloop.kafka.lag.enabled", havingValue = "true", matchIfMissing = true)
+    ConsumerGroupLag consumerGroupLag(
+            KafkaAdmin admin, KafkaListenerEndpointRegistry listeners, MeterRegistry meters, LagProperties properties) {
+        return new ConsumerGroupLag(
+                KafkaBacklog.connect(admin.getConfigurationProperties(), properties.timeout()),
+                () -> listenerGroups(listeners),
+                meters,
+                properties.interval());
+    }
+
+    /** group -> topics (in a stable order) of every listener container that names its topics. */
+    static Map<String, List<String>> listenerGroups(KafkaListenerEndpointRegistry listeners) {
+        Map<String, java.util.SortedSet<String>> groups = new java.util.TreeMap<>();
+        for (MessageListenerContainer container : listeners.getAllListenerContainers()) {
+            String group = container.getGroupId();
+            String[] topics = container.getContainerProperties().getTopics();
+            if (group == null || topics == null) continue;
+            groups.computeIfAbsent(group, g -> new java.util.TreeSet<>()).addAll(List.of(topics));
+        }
+        Map<String, List<String>> result = new java.util.LinkedHashMap<>();
+        groups.forEach((group, topics) -> result.put(group, List.copyOf(topics)));
+        return result;
     }
 
     private static NewTopic build(String name, int partitions, int replicationFactor, String cleanup) {
