@@ -71,6 +71,10 @@ final class LoopRows {
                 VALUES (?, ?, ?, ?, 'running', 200, now() - interval '5 minutes', now() - interval '6 minutes')
                 """).params(liveTestId, agent, optimizedId, challengerId).update();
         su.sql("""
+                INSERT INTO abtest.ab_test_arms (test_id, arm_index, variant, instruction_id, weight)
+                VALUES (?, 0, 'baseline', ?, 0.5), (?, 1, 'treatment', ?, 0.5)
+                """).params(liveTestId, optimizedId, liveTestId, challengerId).update();
+        su.sql("""
                 INSERT INTO abtest.variant_statistics (test_id, variant, n, successes, score_n, score_sum)
                 VALUES (?, 'baseline', 120, 80, 120, 84.0), (?, 'treatment', 90, 70, 90, 72.0)
                 """).params(liveTestId, liveTestId).update();

@@ -68,6 +68,7 @@ class TestsController {
                 looks.stream().filter(l -> !l.metric().equals("guardrails")).toList();
         model.addAttribute("test", test);
         model.addAttribute("design", design);
+        model.addAttribute("arms", repository.arms(id));
         model.addAttribute("looks", metricLooks);
         model.addAttribute(
                 "guardrailLooks",

@@ -92,6 +92,28 @@ class TestsRepository {
             String severity,
             OffsetDateTime checkedAt) {}
 
+    /** One arm of a test with its figures and its comparison with the baseline at the last look. */
+    public record Arm(
+            int armIndex,
+            String variant,
+            UUID instructionId,
+            BigDecimal weight,
+            boolean isBaseline,
+            boolean isWinner,
+            long n,
+            Double meanScore,
+            Double successRate,
+            Double latencyP95Ms,
+            long rolloutN,
+            String effectType,
+            Double lastEffect,
+            Double ciLower,
+            Double ciUpper,
+            Double pValue,
+            Double adjustedPValue,
+            Double holmAlpha,
+            String lastState) {}
+
     public record RoutingChange(
             UUID activeInstructionId, BigDecimal trafficSplit, String reason, OffsetDateTime createdAt) {}
 
@@ -129,6 +151,21 @@ class TestsRepository {
                         """), agent, status, limit, offset)
                 .query(TestRow.class)
                 .list();
+    }
+
+    /**
+     * Every arm, baseline first ({@code analytics.v_ab_test_arm_results}): a test with several treatments shows
+     * each of them, each compared with the baseline at its Holm level.
+     */
+    List<Arm> arms(UUID testId) {
+        return jdbc.sql("""
+                        SELECT arm_index, variant::text AS variant, instruction_id, weight, is_baseline, is_winner, n,
+                               mean_score, success_rate, latency_p95_ms, rollout_n, effect_type, last_effect,
+                               ci_lower, ci_upper, p_value, adjusted_p_value, holm_alpha, last_state
+                          FROM analytics.v_ab_test_arm_results
+                         WHERE test_id = :id
+                         ORDER BY arm_index
+                        """).param("id", testId).query(Arm.class).list();
     }
 
     Optional<TestRow> test(UUID testId) {
