@@ -114,7 +114,10 @@ final class Harness {
             e.printStackTrace();
             exit = 1;
         }
-        out("stopping the infrastructure (test kit shutdown hook: registry, Kafka, PostgreSQL; data removed)");
+        String end = InfrastructureMode.from(System.getenv()) == InfrastructureMode.EXTERNAL
+                ? "external servers left running as they were, with the tables this run wrote"
+                : "stopping the infrastructure (test kit shutdown hook: registry, Kafka, PostgreSQL; data removed)";
+        out(end);
         System.exit(exit);
     }
 

@@ -102,6 +102,47 @@ class SessionIngestIT extends IngestTestSupport {
         assertThat(recordsWithKey("agent-sessions-dlt", session)).isEmpty();
     }
 
+    @Test
+    void shouldStoreTextWithTabsNewlinesAndBackslashesVerbatim() {
+        // turns are COPied in PostgreSQL's text format, where these characters are escapes
+        String session = UUID.randomUUID().toString();
+        String message = "col\tumn\nline two\r\nC:\\temp\\N \\. \"quoted\" \u00e9\u4e2d\ud83d\ude00";
+        sendSession(turn(session, 1, message));
+        sendSession(turn(session, 2, "\\N"));
+
+        awaitSession(session, 2, 0);
+        assertThat(sql().queryForList(
+                                "SELECT user_message FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid"
+                                        + " ORDER BY turn_number",
+                                String.class,
+                                session))
+                .containsExactly(message, "\\N");
+    }
+
+    @Test
+    void shouldCountATurnWhoseEventIdIsAlreadyStoredAsADuplicate() {
+        // The same event id on another turn number: the COPY path meets the primary key, rolls back to its
+        // savepoint, and the batch is written by INSERT .. ON CONFLICT DO NOTHING, as an event sent twice.
+        String session = UUID.randomUUID().toString();
+        SessionEvent first = turn(session, 1);
+        sendSession(first);
+        awaitSession(session, 1, 0);
+        SessionEvent sameId = SessionEvent.newBuilder(turn(session, 2))
+                .setEventId(first.getEventId())
+                .build();
+        sendSession(sameId);
+        sendSession(turn(session, 3));
+
+        awaitSession(session, 2, 0);
+        assertThat(sql().queryForList(
+                                "SELECT turn_number FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid"
+                                        + " ORDER BY turn_number",
+                                Integer.class,
+                                session))
+                .containsExactly(1, 3);
+        assertThat(recordsWithKey("agent-sessions-dlt", session)).isEmpty();
+    }
+
     static void awaitSession(String session, int turns, int improvements) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             var counters = sql().queryForList(

@@ -48,7 +48,7 @@ public class IngestionService {
     private Outcome writeLongestValidPrefix(List<Decoded> batch) {
         var storedTurns = writer.findStoredTurns(BatchPlanner.referencedTurns(batch));
         BatchPlan plan = planner.plan(batch, storedTurns);
-        WriteResult written = writer.write(plan.events(), plan.turnIdsOfNotes());
+        WriteResult written = writer.write(plan.events(), plan.turnIdsOfNotes(), storedTurns);
         return new Outcome(written, plan.rejectedIndex(), plan.rejection());
     }
 

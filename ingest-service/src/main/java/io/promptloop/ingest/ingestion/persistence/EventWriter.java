@@ -12,15 +12,21 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -34,6 +40,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class EventWriter {
 
+    private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
+
     private static final String FIND_TURNS = """
             SELECT t.session_id, t.turn_number, t.id
               FROM conversation.tuning_conversation_turns t
@@ -44,14 +52,15 @@ public class EventWriter {
     private static final String UPSERT_SESSIONS = """
             INSERT INTO conversation.prompt_tuning_sessions AS s
                    (id, agent_name, predictor_name, session_start, master_prompt_version, branch_name,
-                    tester_id, tester_email, tester_name, metadata, started_explicitly, session_end, end_reason)
+                    tester_id, tester_email, tester_name, metadata, started_explicitly, session_end, end_reason,
+                    total_turns)
             SELECT p.id, p.agent_name, p.predictor_name, to_timestamp(p.start_ms / 1000.0), p.master_prompt_version,
                    p.branch_name, p.tester_id, p.tester_email, p.tester_name, p.metadata::jsonb, p.started_explicitly,
-                   to_timestamp(p.end_ms / 1000.0), p.end_reason
+                   to_timestamp(p.end_ms / 1000.0), p.end_reason, p.turns
               FROM unnest(?::uuid[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::text[], ?::text[], ?::boolean[], ?::bigint[], ?::text[])
+                          ?::text[], ?::text[], ?::boolean[], ?::bigint[], ?::text[], ?::int[])
                 AS p(id, agent_name, predictor_name, start_ms, master_prompt_version, branch_name, tester_id,
-                     tester_email, tester_name, metadata, started_explicitly, end_ms, end_reason)
+                     tester_email, tester_name, metadata, started_explicitly, end_ms, end_reason, turns)
             ON CONFLICT (id) DO UPDATE SET
                    session_start = LEAST(s.session_start, EXCLUDED.session_start),
                    agent_name = CASE WHEN EXCLUDED.started_explicitly THEN EXCLUDED.agent_name ELSE s.agent_name END,
@@ -68,10 +77,12 @@ public class EventWriter {
                    end_reason = CASE WHEN EXCLUDED.session_end IS NOT NULL
                                       AND (s.session_end IS NULL OR EXCLUDED.session_end >= s.session_end)
                                      THEN EXCLUDED.end_reason ELSE s.end_reason END,
+                   total_turns = s.total_turns + EXCLUDED.total_turns,
                    updated_at = now()
              WHERE EXCLUDED.started_explicitly
                 OR EXCLUDED.session_end IS NOT NULL
                 OR EXCLUDED.session_start < s.session_start
+                OR EXCLUDED.total_turns > 0
             """;
 
     private static final String INSERT_TURNS = """
@@ -91,6 +102,9 @@ public class EventWriter {
             ON CONFLICT DO NOTHING
             RETURNING session_id
             """;
+
+    private static final String COPY_TURNS =
+            "COPY conversation.tuning_conversation_turns (" + CopyText.TURN_COLUMNS + ") FROM STDIN (FORMAT text)";
 
     private static final String INSERT_NOTES = """
             INSERT INTO conversation.tuning_improvements
@@ -193,9 +207,18 @@ public class EventWriter {
     /**
      * Stores the events (which must all pass validation and planning) and returns how many rows were new.
      *
+     * <p>Turns take a fast path when they can: the turns the batch plan did not find stored are COPied straight
+     * into the table, and each session's counter moves by its COPied turns in the same upsert that creates or
+     * patches the session row (one statement for all sessions of the batch). COPY has no {@code ON CONFLICT},
+     * so this runs under a savepoint: if PostgreSQL refuses anything (an event id already used by another
+     * turn, a turn stored concurrently by another consumer after the plan read, a value the table refuses),
+     * the savepoint is rolled back and the batch is written by the general path ({@code INSERT ... ON CONFLICT
+     * DO NOTHING RETURNING}, counters by the rows returned), which stores it or raises the row's error.
+     *
      * @param turnIdsOfNotes the turn each improvement note attaches to, by the note's event id
+     * @param storedTurns the referenced turns the plan found stored (see {@link #findStoredTurns})
      */
-    public WriteResult write(List<IngestEvent> events, Map<UUID, UUID> turnIdsOfNotes) {
+    public WriteResult write(List<IngestEvent> events, Map<UUID, UUID> turnIdsOfNotes, Map<TurnRef, UUID> storedTurns) {
         List<TurnRecorded> turns = new ArrayList<>();
         List<ImprovementNoted> notes = new ArrayList<>();
         List<EvaluationRecorded> evaluations = new ArrayList<>();
@@ -211,9 +234,16 @@ public class EventWriter {
         }
         return jdbc.execute((ConnectionCallback<WriteResult>) con -> {
             List<SessionPatch> patches = SessionPatch.of(events);
-            upsertSessions(con, patches);
             Map<UUID, int[]> deltas = new LinkedHashMap<>();
-            int newTurns = countBySession(insertTurns(con, turns), deltas, 0);
+            int newTurns;
+            List<TurnRecorded> unseen = unseenTurns(turns, storedTurns);
+            Integer copied = unseen.isEmpty() ? null : copyTurns(con, patches, unseen);
+            if (copied != null) {
+                newTurns = copied;
+            } else {
+                upsertSessions(con, patches, Map.of());
+                newTurns = countBySession(insertTurns(con, turns), deltas, 0);
+            }
             int newNotes = countBySession(insertNotes(con, notes, turnIdsOfNotes), deltas, 1);
             addToCounters(con, deltas);
             int newEvaluations = insertEvaluations(con, evaluations);
@@ -221,6 +251,46 @@ public class EventWriter {
             int stored = patchesStored(events) + newTurns + newNotes + newEvaluations + newObservations;
             return new WriteResult(stored, events.size() - stored);
         });
+    }
+
+    /** The turns not found stored by the plan, each event id once (a batch may carry a redelivered turn twice). */
+    private static List<TurnRecorded> unseenTurns(List<TurnRecorded> turns, Map<TurnRef, UUID> storedTurns) {
+        List<TurnRecorded> unseen = new ArrayList<>(turns.size());
+        Set<UUID> ids = new HashSet<>();
+        for (TurnRecorded t : turns) {
+            if (t.eventId().equals(storedTurns.get(t.ref()))) continue;
+            if (ids.add(t.eventId())) unseen.add(t);
+        }
+        return unseen;
+    }
+
+    /**
+     * The fast path: under a savepoint, upserts the sessions with their new turn counts and COPies the turns.
+     * Returns the number of turns stored, or null when PostgreSQL refused something and the savepoint was rolled
+     * back (nothing of this call remains; the caller then takes the general path).
+     */
+    private static Integer copyTurns(Connection con, List<SessionPatch> patches, List<TurnRecorded> unseen)
+            throws SQLException {
+        Map<UUID, Integer> turnsBySession = new HashMap<>();
+        for (TurnRecorded t : unseen) turnsBySession.merge(t.sessionId(), 1, Integer::sum);
+        Savepoint savepoint = con.setSavepoint();
+        try {
+            upsertSessions(con, patches, turnsBySession);
+            long copied = CopyText.copyTurns(
+                    con.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TURNS), unseen);
+            if (copied != unseen.size()) {
+                throw new IllegalStateException("COPY stored " + copied + " of " + unseen.size() + " turns");
+            }
+        } catch (SQLException e) {
+            con.rollback(savepoint);
+            log.debug(
+                    "COPY of {} turns refused ({}); writing the batch with INSERT .. ON CONFLICT",
+                    unseen.size(),
+                    e.getMessage());
+            return null;
+        }
+        con.releaseSavepoint(savepoint);
+        return unseen.size();
     }
 
     /** Session start/end events are idempotent merges; they count as stored. */
@@ -233,7 +303,9 @@ public class EventWriter {
         return n;
     }
 
-    private static void upsertSessions(Connection con, List<SessionPatch> patches) throws SQLException {
+    /** One upsert for all sessions of the batch; each session's total_turns moves by its entry in newTurns. */
+    private static void upsertSessions(Connection con, List<SessionPatch> patches, Map<UUID, Integer> newTurns)
+            throws SQLException {
         if (patches.isEmpty()) return;
         try (PreparedStatement ps = con.prepareStatement(UPSERT_SESSIONS)) {
             int i = 1;
@@ -286,7 +358,8 @@ public class EventWriter {
                                     p.started() == null ? null : p.started().metadata())));
             ps.setArray(i++, array(con, "bool", patches, p -> p.started() != null));
             ps.setArray(i++, array(con, "int8", patches, p -> p.endedAt() == null ? null : millis(p.endedAt())));
-            ps.setArray(i, array(con, "text", patches, SessionPatch::endReason));
+            ps.setArray(i++, array(con, "text", patches, SessionPatch::endReason));
+            ps.setArray(i, array(con, "int4", patches, p -> newTurns.getOrDefault(p.sessionId(), 0)));
             ps.executeUpdate();
         }
     }

@@ -27,7 +27,14 @@ final class Json {
     /** Seed 003's shape: {@code {"results": [{"chunk_id", "document_title", "chunk_text", "similarity"}]}}. */
     static String searchResults(List<SearchResult> results) {
         if (results == null || results.isEmpty()) return null;
-        StringBuilder out = new StringBuilder(256 * results.size());
+        int capacity = 16;
+        for (SearchResult r : results) {
+            capacity += 96
+                    + r.chunkId().length()
+                    + r.chunkText().length()
+                    + (r.documentTitle() == null ? 4 : r.documentTitle().length());
+        }
+        StringBuilder out = new StringBuilder(capacity);
         out.append("{\"results\":[");
         for (int i = 0; i < results.size(); i++) {
             SearchResult r = results.get(i);
@@ -44,22 +51,25 @@ final class Json {
         return out.append("]}").toString();
     }
 
+    /** Appends a JSON string literal; runs without a character to escape are appended in one piece. */
     static StringBuilder string(StringBuilder out, String s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int from = 0;
+        int length = s.length();
+        for (int i = 0; i < length; i++) {
             char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            out.append(s, from, i);
+            from = i + 1;
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
-                    else out.append(c);
-                }
+                default -> out.append(String.format("\\u%04x", (int) c));
             }
         }
-        return out.append('"');
+        return out.append(s, from, length).append('"');
     }
 }
