@@ -331,6 +331,61 @@ public abstract class AbtestTestSupport {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
+    /** The partition of ab-observations that records keyed {@code key} go to, and its end offset now. */
+    protected record Position(int partition, long endOffset) {}
+
+    protected static Position endOf(String key) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, INFRA.kafkaBootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            int partitions = consumer.partitionsFor("ab-observations").size();
+            // the producer's default partitioner for keyed records
+            int partition = org.apache.kafka.common.utils.Utils.toPositive(
+                            org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8)))
+                    % partitions;
+            var tp = new TopicPartition("ab-observations", partition);
+            return new Position(partition, consumer.endOffsets(List.of(tp)).get(tp));
+        }
+    }
+
+    /** The next offset to count stored for a partition of ab-observations (-1: none yet). */
+    protected static long storedNextOffset(int partition) {
+        try {
+            Long next = sql().queryForObject(
+                            "SELECT max(next_offset) FROM abtest.observation_offsets WHERE topic = 'ab-observations'"
+                                    + " AND partition = ?",
+                            Long.class,
+                            partition);
+            return next == null ? -1 : next;
+        } catch (RuntimeException e) {
+            return -1; // the database is down or still starting
+        }
+    }
+
+    /**
+     * Waits until the service has read (counted, skipped or dead-lettered, and committed) every record of the
+     * partition of {@code key} published so far: the partition's stored next offset reached its end.
+     */
+    protected static void awaitRead(String key, Duration atMost) {
+        Position end = endOf(key);
+        await().atMost(atMost).until(() -> storedNextOffset(end.partition()) >= end.endOffset());
+    }
+
+    /** Observations counted for a test, both phases ({@code variant_statistics} and {@code rollout_statistics}). */
+    protected static long counted(UUID testId) {
+        try {
+            return sql().queryForObject(
+                            "SELECT coalesce((SELECT sum(n) FROM abtest.variant_statistics WHERE test_id = ?), 0)"
+                                    + " + coalesce((SELECT sum(n) FROM abtest.rollout_statistics WHERE test_id = ?), 0)",
+                            Long.class,
+                            testId,
+                            testId);
+        } catch (RuntimeException e) {
+            return -1; // the database is down or still starting
+        }
+    }
+
     protected static String testBody(String agent, UUID baseline, UUID treatment, String extra) {
         return "{\"agent\":\"" + agent + "\",\"predictor\":\"answer\",\"baselineInstructionId\":\"" + baseline
                 + "\",\"treatmentInstructionId\":\"" + treatment + "\"" + (extra.isEmpty() ? "" : "," + extra) + "}";
@@ -338,6 +393,11 @@ public abstract class AbtestTestSupport {
 
     /** Starts the service jar as a child JVM (a replica of its own), adding it to {@code started}. */
     protected static Process startService(String name, List<Process> started) throws Exception {
+        return startService(name, started, List.of());
+    }
+
+    /** {@link #startService(String, List)} with more arguments ({@code --property=value}). */
+    protected static Process startService(String name, List<Process> started, List<String> arguments) throws Exception {
         Path jar = Path.of("target", "abtest-service.jar");
         assertThat(jar).as("the service jar is built before integration tests").exists();
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -346,6 +406,7 @@ public abstract class AbtestTestSupport {
         properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         command.add("--server.port=0");
         command.add("--spring.kafka.consumer.max-poll-records=200");
+        command.addAll(arguments);
         Path log =
                 Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
         Process process = new ProcessBuilder(command)

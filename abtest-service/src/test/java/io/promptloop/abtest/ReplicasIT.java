@@ -71,11 +71,8 @@ class ReplicasIT extends AbtestTestSupport {
                                                 ids.stream().map(UUID::toString).toArray(String[]::new)))
                         .isEqualTo(tests));
         await().atMost(Duration.ofSeconds(120))
-                .untilAsserted(() -> assertThat(sql().queryForObject(
-                                        "SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ANY(?::uuid[])",
-                                        Long.class,
-                                        (Object)
-                                                ids.stream().map(UUID::toString).toArray(String[]::new)))
+                .untilAsserted(() -> assertThat(
+                                ids.stream().mapToLong(id -> counted(id)).sum())
                         .isEqualTo(stream.size()));
         for (UUID id : ids) {
             assertThat(sql().queryForObject(

@@ -146,6 +146,12 @@ public final class AbtestBenchmark {
         List<String> settings = Harness.settings(
                 serviceJar, List.of("concurrency:", "max-poll-records:", "isolation-level:", "maximum-pool-size:"));
         maxPollRecords = Harness.setting(settings, "max-poll-records", maxPollRecords);
+        String pollOverride = options.serviceProperties().get("spring.kafka.consumer.max-poll-records");
+        if (pollOverride != null) maxPollRecords = Integer.parseInt(pollOverride.strip());
+        if (!options.serviceProperties().isEmpty()) {
+            settings = new ArrayList<>(settings);
+            settings.add("overridden by --service-property: " + options.serviceProperties());
+        }
         harness.conditions(
                 "abtest-service",
                 serviceJar,
@@ -160,15 +166,20 @@ public final class AbtestBenchmark {
 
     // --- the service --------------------------------------------------------------------------------------------
 
+    private Map<String, Object> serviceProperties(Duration analysisInterval) {
+        Map<String, Object> properties = new java.util.LinkedHashMap<>(options.serviceProperties());
+        properties.put("promptloop.abtest.analysis.interval", AbtestOptions.spring(analysisInterval));
+        properties.put("promptloop.abtest.relay.interval", AbtestOptions.spring(options.relayInterval()));
+        return properties;
+    }
+
     private ServiceProcess startService(Path jar, Path log, Duration analysisInterval) throws IOException {
         ServiceProcess service = harness.startService(
                 "abtest-service",
                 jar,
                 options.service.serviceHeap,
                 "abtest_app",
-                Map.of(
-                        "promptloop.abtest.analysis.interval", AbtestOptions.spring(analysisInterval),
-                        "promptloop.abtest.relay.interval", AbtestOptions.spring(options.relayInterval())),
+                serviceProperties(analysisInterval),
                 log);
         out("abtest-service: pid " + service.pid() + ", -Xmx" + options.service.serviceHeap + ", port " + service.port()
                 + ", analysis interval " + AbtestOptions.spring(analysisInterval) + ", log " + shown(log));
@@ -298,16 +309,16 @@ public final class AbtestBenchmark {
                 table.add(row("  same, steady state (10% -> 90% counted)", (long) steady[0], steady[1]));
             }
             table.add(row("  same, from `java -jar` (JVM + Spring start included)", n, (end - start) / 1e9));
-            long ledger;
+            long storedOffsets;
             double scoreSum;
             try (PreparedStatement ps = su.prepareStatement(
-                    "SELECT (SELECT count(*) FROM abtest.observation_ledger WHERE test_id = ANY(?)),"
+                    "SELECT (SELECT coalesce(sum(next_offset), 0) FROM abtest.observation_offsets WHERE topic = ?),"
                             + " (SELECT sum(score_sum) FROM abtest.variant_statistics WHERE test_id = ANY(?))")) {
-                ps.setArray(1, su.createArrayOf("uuid", ids));
+                ps.setString(1, OBSERVATIONS);
                 ps.setArray(2, su.createArrayOf("uuid", ids));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    ledger = rs.getLong(1);
+                    storedOffsets = rs.getLong(1);
                     scoreSum = rs.getDouble(2);
                 }
             }
@@ -315,16 +326,17 @@ public final class AbtestBenchmark {
             details.add(String.format(
                     Locale.ROOT,
                     "abtest-service (throughput phase, %s s from assignment to %,d counted; first counted %.1f s"
-                            + " after process start; progress = sum(variant_statistics.n), updated in the ledger"
-                            + " insert's transaction, polled every 200 ms):",
+                            + " after process start; progress = sum(variant_statistics.n), updated in the transaction"
+                            + " that stores the partitions' next offsets, polled every 200 ms):",
                     fmt(fromAssigned),
                     n,
                     (firstCounted - start) / 1e9));
             details.add(String.format(
                     Locale.ROOT,
-                    "  check: observation_ledger count(*) %,d, sum(variant_statistics.n) %,d, sum(score_sum) %.6f;"
-                            + " dead-lettered %d (%s)",
-                    ledger,
+                    "  check: stored next offsets of %s summed over its partitions %,d (records read),"
+                            + " sum(variant_statistics.n) %,d, sum(score_sum) %.6f; dead-lettered %d (%s)",
+                    OBSERVATIONS,
+                    storedOffsets,
                     counted,
                     scoreSum,
                     Harness.records(admin, Topics.AB_OBSERVATIONS.deadLetterTopic()),
@@ -341,7 +353,7 @@ public final class AbtestBenchmark {
                     + CpuMeter.topThreads(threadsAssigned, threadsEnd, 8));
             details.add(String.format(
                     Locale.ROOT,
-                    "  WAL: %.0f MiB, %,.0f bytes/observation (ledger rows, statistics updates, interim analyses)",
+                    "  WAL: %.0f MiB, %,.0f bytes/observation (statistics updates, stored offsets, de-duplication window rows, interim analyses)",
                     wal / 1048576.0,
                     (double) wal / n));
             listenerFigures(service, n, fromAssigned);
@@ -745,7 +757,7 @@ public final class AbtestBenchmark {
         summarize("decisive observation -> TestConcluded received", reps, Repetition::decisiveToConcluded);
         summarize(
                 "first obs. after the previous look (or 1st) -> routing", reps, Repetition::afterPreviousLookToRouting);
-        summarize("  part: decisive send -> counted (ledger counted_at)", reps, Repetition::sendToCounted);
+        summarize("  part: decisive send -> counted (its batch's counted_at)", reps, Repetition::sendToCounted);
         summarize("  part: counted -> concluding look began (analyzed_at)", reps, Repetition::countedToLook);
         summarize("  part: look began -> routing received (look, relay wait, send)", reps, Repetition::lookToReceived);
         summarize("observations in the concluding look (k)", reps, r -> r.k());
@@ -879,9 +891,17 @@ public final class AbtestBenchmark {
         }
         long countedMicros = -1;
         try (PreparedStatement ps = su.prepareStatement(
-                "SELECT (extract(epoch FROM counted_at) * 1000000)::bigint FROM abtest.observation_ledger"
-                        + " WHERE event_id = ?")) {
-            ps.setObject(1, UUID.fromString(eventIds[k - 1]));
+                // the batch that counted it: its row of the de-duplication window holds the id's 16 bytes
+                "SELECT (extract(epoch FROM counted_at) * 1000000)::bigint FROM abtest.observation_event_ids"
+                        + " WHERE topic = ? AND position(? IN event_ids) > 0")) {
+            UUID decisiveId = UUID.fromString(eventIds[k - 1]);
+            ps.setString(1, OBSERVATIONS);
+            ps.setBytes(
+                    2,
+                    java.nio.ByteBuffer.allocate(16)
+                            .putLong(decisiveId.getMostSignificantBits())
+                            .putLong(decisiveId.getLeastSignificantBits())
+                            .array());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) countedMicros = rs.getLong(1);
             }
@@ -943,10 +963,12 @@ public final class AbtestBenchmark {
                         c[0].startsWith("(") ? String.format(Locale.ROOT, "%.2f", service / rate) : ""));
             }
             out("notes: the service's figure is end to end (Kafka fetch, Avro decoding, validation, a test lookup per"
-                    + " test and batch, ledger insert, per (test, variant) a statistics row lock, latency-digest merge"
-                    + " and UPDATE, commit, offset commit) with 1 listener thread, batches of at most "
+                    + " test and batch, the partitions' stored offsets locked, duplicates checked against the in-memory"
+                    + " de-duplication window, per (test, variant) a statistics row lock, latency-digest merge and"
+                    + " UPDATE, the offsets and the batch's event ids (one bytea row per partition) stored, commit,"
+                    + " Kafka offset commit) with 1 listener thread, batches of at most "
                     + maxPollRecords + "; it also ran its looks (every 2 s) and the relay meanwhile. The baselines"
-                    + " do only the database work that counts each observation once: batches of "
+                    + " do the database work of the previous design (a row per observation): batches of "
                     + ObservationBaselines.BATCH + " observations of one test, ledger insert ON CONFLICT DO NOTHING"
                     + " (knowing which took effect), one UPDATE of the sums per (test, variant), commit; into fresh"
                     + " bench.* copies (LIKE .. INCLUDING ALL plus the FK to prompt_ab_tests), as the superuser, on"

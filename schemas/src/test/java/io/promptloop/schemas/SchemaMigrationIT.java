@@ -100,7 +100,9 @@ class SchemaMigrationIT {
             "abtest.rollout_statistics",
             "abtest.outbox",
             "abtest.ab_test_arms",
-            "abtest.ab_arm_analyses");
+            "abtest.ab_arm_analyses",
+            "abtest.observation_offsets",
+            "abtest.observation_event_ids");
 
     private static final List<String> EXPECTED_VIEWS = List.of(
             "analytics.v_active_instructions",

@@ -6,32 +6,27 @@ import io.promptloop.abtest.analysis.domain.Metric;
 import io.promptloop.abtest.analysis.domain.Moments;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.observation.domain.Observation;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import io.promptloop.abtest.observation.domain.RecentEventIds;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Counts observations exactly once: each event id enters {@code observation_ledger} once (ON CONFLICT DO
- * NOTHING), and only the inserts that took effect are added to the sufficient statistics — in the same
- * transaction, so a redelivered batch, a producer re-send or a kill at any instant cannot count twice.
+ * Counts observations exactly once without a row per observation: a batch's sums and each of its partitions' next
+ * offset (and the event ids it counted, the de-duplication window) change in one transaction, so a redelivered batch
+ * finds its offsets already passed and counts nothing. The sums take one UPDATE per (test, variant, phase) per batch,
+ * in one lock order for every transaction. {@code observation_ledger} is no longer written (changelog 014).
  */
 @Repository
 public class ObservationStore {
-
-    private static final String LEDGER_INSERT = "INSERT INTO abtest.observation_ledger (event_id, test_id, variant,"
-            + " occurred_at) SELECT e, t, v::abtest.ab_test_variant, o::timestamptz FROM unnest(?::uuid[], ?::uuid[], ?::text[],"
-            + " ?::text[]) AS u(e, t, v, o) ON CONFLICT (event_id) DO NOTHING RETURNING event_id";
 
     private final JdbcTemplate jdbc;
 
@@ -48,52 +43,143 @@ public class ObservationStore {
         }
     }
 
-    /** @return how many observations were counted (the others had been counted before) */
+    /** Where a consumer group reads a topic: the key of a partition's stored offset and de-duplication window. */
+    public record Source(String consumerGroup, String topic) {}
+
+    /**
+     * A partition's part of a counted batch.
+     *
+     * @param storedNextOffset the partition's next offset as locked by {@link #lockNextOffsets}, -1 when it had none
+     * @param nextOffset the offset after the batch's last record of this partition
+     * @param counted the event ids counted (the window's new batch), in offset order; empty: no window row
+     * @param firstOffset the offset of the first record of the batch in this partition not counted before
+     * @param keptFrom the window keeps the batches starting at or after this offset (older rows are deleted)
+     */
+    public record Advance(
+            int partition,
+            long storedNextOffset,
+            long nextOffset,
+            long firstOffset,
+            List<UUID> counted,
+            long keptFrom) {}
+
+    /** A stored batch of the de-duplication window. */
+    public record StoredBatch(long firstOffset, byte[] eventIds) {}
+
+    /**
+     * Locks the stored positions of {@code partitions} (in partition order, one lock order for every consumer) for
+     * the rest of the transaction, so that two consumers that both believe they own a partition (a revoked one that
+     * has not noticed yet) count its records one after the other, the second skipping what the first counted.
+     *
+     * @return each partition's next offset to count; partitions without a stored position are absent
+     */
+    public Map<Integer, Long> lockNextOffsets(Source source, Collection<Integer> partitions) {
+        Map<Integer, Long> stored = new HashMap<>();
+        jdbc.query(
+                "SELECT partition, next_offset FROM abtest.observation_offsets WHERE consumer_group = ? AND topic = ?"
+                        + " AND partition = ANY(?) ORDER BY partition FOR UPDATE",
+                rs -> {
+                    stored.put(rs.getInt(1), rs.getLong(2));
+                },
+                source.consumerGroup(),
+                source.topic(),
+                partitions.toArray(Integer[]::new));
+        return stored;
+    }
+
+    /** The stored next offsets of {@code partitions} (no lock): where a consumer seeks on assignment. */
+    public Map<Integer, Long> nextOffsets(Source source, Collection<Integer> partitions) {
+        Map<Integer, Long> stored = new HashMap<>();
+        jdbc.query(
+                "SELECT partition, next_offset FROM abtest.observation_offsets WHERE consumer_group = ? AND topic = ?"
+                        + " AND partition = ANY(?)",
+                rs -> {
+                    stored.put(rs.getInt(1), rs.getLong(2));
+                },
+                source.consumerGroup(),
+                source.topic(),
+                partitions.toArray(Integer[]::new));
+        return stored;
+    }
+
+    /** The stored de-duplication window of a partition, oldest batch first. */
+    public List<StoredBatch> window(Source source, int partition) {
+        return jdbc.query(
+                "SELECT first_offset, event_ids FROM abtest.observation_event_ids WHERE consumer_group = ? AND topic = ?"
+                        + " AND partition = ? ORDER BY first_offset",
+                (rs, i) -> new StoredBatch(rs.getLong(1), rs.getBytes(2)),
+                source.consumerGroup(),
+                source.topic(),
+                partition);
+    }
+
+    /**
+     * Adds a batch's observations to the statistics and moves its partitions' next offsets (and windows) on; call
+     * in the transaction of {@link #lockNextOffsets}.
+     *
+     * @throws PartitionClaimedException when a partition that had no stored position got one from another consumer
+     *     meanwhile (the transaction must roll back; the batch is read again)
+     */
     @Transactional
-    public int count(List<Countable> batch) {
-        if (batch.isEmpty()) return 0;
-        Set<UUID> inserted = insertLedger(batch);
+    public void count(Source source, List<Countable> batch, List<Advance> advances) {
         Map<Key, Delta> deltas = new TreeMap<>(Key.ORDER); // one lock order for every transaction
-        int counted = 0;
         for (Countable c : batch) {
             Observation o = c.observation();
-            // remove: an event id sent twice within one batch is inserted (and counted) once
-            if (!inserted.remove(o.eventId())) continue;
-            counted++;
             deltas.computeIfAbsent(new Key(o.testId(), o.variant(), c.phase()), k -> new Delta())
                     .add(o, c.metric());
         }
         deltas.forEach(this::apply);
-        return counted;
+        for (Advance a : advances) advance(source, a);
     }
 
-    /** One statement per batch; RETURNING names the event ids that were not in the ledger yet. */
-    private Set<UUID> insertLedger(List<Countable> batch) {
-        return jdbc.execute((ConnectionCallback<Set<UUID>>) connection -> {
-            int n = batch.size();
-            Object[] ids = new Object[n];
-            Object[] tests = new Object[n];
-            Object[] variants = new Object[n];
-            Object[] times = new Object[n];
-            for (int i = 0; i < n; i++) {
-                Observation o = batch.get(i).observation();
-                ids[i] = o.eventId();
-                tests[i] = o.testId();
-                variants[i] = o.variant();
-                times[i] = o.occurredAt().toString(); // ISO-8601 in UTC: no time-zone guessing
-            }
-            Set<UUID> returned = new HashSet<>();
-            try (PreparedStatement ps = connection.prepareStatement(LEDGER_INSERT)) {
-                ps.setArray(1, connection.createArrayOf("uuid", ids));
-                ps.setArray(2, connection.createArrayOf("uuid", tests));
-                ps.setArray(3, connection.createArrayOf("text", variants));
-                ps.setArray(4, connection.createArrayOf("text", times));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) returned.add(rs.getObject(1, UUID.class));
-                }
-            }
-            return returned;
-        });
+    private void advance(Source source, Advance a) {
+        if (a.storedNextOffset() < 0) {
+            int inserted = jdbc.update(
+                    "INSERT INTO abtest.observation_offsets (consumer_group, topic, partition, next_offset) VALUES"
+                            + " (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    source.consumerGroup(),
+                    source.topic(),
+                    a.partition(),
+                    a.nextOffset());
+            if (inserted == 0) throw new PartitionClaimedException(source, a.partition());
+        } else {
+            jdbc.update(
+                    "UPDATE abtest.observation_offsets SET next_offset = ?, updated_at = now() WHERE consumer_group = ?"
+                            + " AND topic = ? AND partition = ?",
+                    a.nextOffset(),
+                    source.consumerGroup(),
+                    source.topic(),
+                    a.partition());
+        }
+        if (!a.counted().isEmpty()) {
+            jdbc.update(
+                    "INSERT INTO abtest.observation_event_ids (consumer_group, topic, partition, first_offset,"
+                            + " last_offset, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
+                    source.consumerGroup(),
+                    source.topic(),
+                    a.partition(),
+                    a.firstOffset(),
+                    a.nextOffset() - 1,
+                    RecentEventIds.toBytes(a.counted()));
+        }
+        if (a.keptFrom() > 0) {
+            jdbc.update(
+                    "DELETE FROM abtest.observation_event_ids WHERE consumer_group = ? AND topic = ? AND partition = ?"
+                            + " AND first_offset < ?",
+                    source.consumerGroup(),
+                    source.topic(),
+                    a.partition(),
+                    a.keptFrom());
+        }
+    }
+
+    /** Another consumer stored a position for a partition this one found without any: the batch is read again. */
+    public static final class PartitionClaimedException extends IllegalStateException {
+        PartitionClaimedException(Source source, int partition) {
+            super("partition " + partition + " of " + source.topic()
+                    + " got a stored position from another consumer of " + source.consumerGroup()
+                    + " meanwhile; the batch is read again");
+        }
     }
 
     private void apply(Key key, Delta d) {
