@@ -10,12 +10,12 @@ import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.PromptloopInfrastructure;
 import io.promptloop.testkit.PromptloopIntegrationTest;
+import io.promptloop.testkit.ServiceJvm;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -392,28 +392,21 @@ public abstract class AbtestTestSupport {
     }
 
     /** Starts the service jar as a child JVM (a replica of its own), adding it to {@code started}. */
-    protected static Process startService(String name, List<Process> started) throws Exception {
+    protected static ServiceJvm startService(String name, List<ServiceJvm> started) {
         return startService(name, started, List.of());
     }
 
     /** {@link #startService(String, List)} with more arguments ({@code --property=value}). */
-    protected static Process startService(String name, List<Process> started, List<String> arguments) throws Exception {
-        Path jar = Path.of("target", "abtest-service.jar");
-        assertThat(jar).as("the service jar is built before integration tests").exists();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-jar", jar.toString()));
-        Map<String, Object> properties = serviceProperties();
-        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
-        command.add("--server.port=0");
-        command.add("--spring.kafka.consumer.max-poll-records=200");
-        command.addAll(arguments);
-        Path log =
-                Files.createDirectories(Path.of("target", "promptloop-testkit")).resolve(name + ".log");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        started.add(process);
-        return process;
+    protected static ServiceJvm startService(String name, List<ServiceJvm> started, List<String> arguments) {
+        List<String> extra = new ArrayList<>(List.of("--spring.kafka.consumer.max-poll-records=200"));
+        extra.addAll(arguments);
+        ServiceJvm jvm = ServiceJvm.start(
+                name,
+                Path.of("target", "abtest-service.jar"),
+                "384m",
+                serviceProperties(),
+                extra.toArray(String[]::new));
+        started.add(jvm);
+        return jvm;
     }
 }

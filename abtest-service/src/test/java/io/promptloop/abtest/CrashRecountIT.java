@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptloop.avro.observation.ObservationRecorded;
+import io.promptloop.testkit.ServiceJvm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,14 +19,11 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRecountIT extends AbtestTestSupport {
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<ServiceJvm> started = new ArrayList<>();
 
     @AfterEach
-    void stopServices() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
+    void stopServices() {
+        started.forEach(ServiceJvm::close);
     }
 
     @Test
@@ -47,12 +44,11 @@ class CrashRecountIT extends AbtestTestSupport {
         for (ObservationRecorded o : stream) avro().send(new ProducerRecord<>("ab-observations", o.getTestId(), o));
         avro().flush();
 
-        Process first = startService("abtest-crash-1", started);
+        ServiceJvm first = startService("abtest-crash-1", started);
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> counted(testId) > 0);
-        first.destroyForcibly();
-        first.waitFor(30, TimeUnit.SECONDS);
+        first.kill();
         long countedAtCrash = counted(testId);
 
         startService("abtest-crash-2", started);

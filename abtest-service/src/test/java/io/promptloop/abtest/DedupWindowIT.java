@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.promptloop.avro.observation.ObservationRecorded;
+import io.promptloop.testkit.ServiceJvm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +30,11 @@ class DedupWindowIT extends AbtestTestSupport {
     private static final int WINDOW = 1000;
     private static final List<String> ARGUMENTS = List.of("--promptloop.abtest.intake.dedup-window.events=" + WINDOW);
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<ServiceJvm> started = new ArrayList<>();
 
     @AfterEach
-    void stopServices() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
+    void stopServices() {
+        started.forEach(ServiceJvm::close);
     }
 
     @Test
@@ -58,15 +56,14 @@ class DedupWindowIT extends AbtestTestSupport {
         List<ObservationRecorded> later = traffic(testId, salt, 0.5, "l", 1300, arm, arm, 22);
         long firstOffset = endOf(key).endOffset();
 
-        Process first = startService("abtest-dedup-1", started, ARGUMENTS);
+        ServiceJvm first = startService("abtest-dedup-1", started, ARGUMENTS);
         publish(early);
         await().atMost(Duration.ofSeconds(120)).until(() -> counted(testId) == 300);
         publish(early); // the agent re-sent all of them: same event ids, new offsets
         awaitRead(key, Duration.ofSeconds(60));
         assertThat(counted(testId)).as("re-sends within the window").isEqualTo(300);
 
-        first.destroyForcibly(); // SIGKILL: the next instance knows the window only from the database
-        first.waitFor(30, TimeUnit.SECONDS);
+        first.kill(); // SIGKILL: the next instance knows the window only from the database
         setKafkaOffsetBack(endOf(key).partition(), firstOffset);
         startService("abtest-dedup-2", started, ARGUMENTS);
         publish(early.subList(0, 100)); // re-sent once more, after the restart

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.promptloop.avro.abtest.AbDecisionEvent;
 import io.promptloop.avro.abtest.TestConcluded;
 import io.promptloop.avro.observation.ObservationRecorded;
+import io.promptloop.testkit.ServiceJvm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,14 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicasIT extends AbtestTestSupport {
 
-    private final List<Process> started = new ArrayList<>();
+    private final List<ServiceJvm> started = new ArrayList<>();
 
     @AfterEach
-    void stopServices() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
+    void stopServices() {
+        started.forEach(ServiceJvm::close);
     }
 
     @Test
@@ -100,6 +97,6 @@ class ReplicasIT extends AbtestTestSupport {
                         .isEqualTo("treatment_wins");
             });
         }
-        assertThat(started).allMatch(Process::isAlive);
+        assertThat(started).allMatch(ServiceJvm::isAlive);
     }
 }

@@ -73,6 +73,10 @@ public final class ServiceJvm implements AutoCloseable {
         return process;
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** The API port. */
     public int port() {
         return port;
