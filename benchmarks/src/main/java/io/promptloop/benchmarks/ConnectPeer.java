@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -425,6 +426,7 @@ final class ConnectPeer {
             out("stopping the Connect worker (SIGTERM)");
             boolean graceful = child.stop(Duration.ofSeconds(30));
             Runtime.getRuntime().removeShutdownHook(hook);
+            deleteTree(dir); // the properties (with the database password) and the offsets file
             details.accept("peer #" + index + " (" + config.describe() + "), worker pid " + child.pid() + ", REST on"
                     + " 127.0.0.1:" + port + ", log " + shown(log) + "; stop: "
                     + (graceful ? child.exitDescription() : "killed after ignoring SIGTERM for 30 s"));
@@ -476,7 +478,7 @@ final class ConnectPeer {
     }
 
     /** The trace of a FAILED connector or task, from the worker's REST API; empty while running or not yet up. */
-    private java.util.Optional<String> failedTask(int port, String name) {
+    private Optional<String> failedTask(int port, String name) {
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/connectors/" + name + "/status"))
@@ -484,22 +486,22 @@ final class ConnectPeer {
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) return java.util.Optional.empty();
+            if (response.statusCode() != 200) return Optional.empty();
             JsonNode status = JSON.readTree(response.body());
             List<JsonNode> states = new ArrayList<>();
             states.add(status.path("connector"));
             status.path("tasks").forEach(states::add);
             for (JsonNode s : states) {
                 if (s.path("state").asString("").equals("FAILED")) {
-                    return java.util.Optional.of(s.path("trace").asString("(no trace)"));
+                    return Optional.of(s.path("trace").asString("(no trace)"));
                 }
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -540,6 +542,15 @@ final class ConnectPeer {
     private static void dropTable(Connection su, String table) throws SQLException {
         try (Statement s = su.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + table);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            out("  (could not remove " + dir.getFileName() + ": " + e.getMessage() + ")");
         }
     }
 
