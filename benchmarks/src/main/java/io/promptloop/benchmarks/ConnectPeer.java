@@ -75,8 +75,11 @@ final class ConnectPeer {
 
         /** {@code batch.size=N,tasks.max=N,max.poll.records=N,unnest=true|false}; missing keys take the default's. */
         static Config parse(String spec) {
-            Map<String, String> values = new LinkedHashMap<>(
-                    Map.of("batch.size", "2000", "tasks.max", "3", "max.poll.records", "2000", "unnest", "true"));
+            Map<String, String> values = new LinkedHashMap<>(); // in this order in the error message
+            values.put("batch.size", "2000");
+            values.put("tasks.max", "3");
+            values.put("max.poll.records", "2000");
+            values.put("unnest", "true");
             for (String part : spec.split(",")) {
                 String[] kv = part.strip().split("=", 2);
                 if (kv.length != 2 || !values.containsKey(kv[0].strip())) {
