@@ -140,6 +140,16 @@ public final class IngestBenchmark {
                 throw new IllegalStateException("ingest-service stored " + phase.rows() + " of " + options.events()
                         + " events within " + options.service.timeoutSeconds + " s; see " + shown(serviceLog));
             }
+            if (options.peer.enabled()) {
+                new ConnectPeer(
+                                harness,
+                                options.peer,
+                                options.compression(),
+                                options.service.timeoutSeconds,
+                                table::add,
+                                details::add)
+                        .run(su, events, Topics.AGENT_SESSIONS.defaultPartitions());
+            }
             runBaselines(su, events, phase);
         }
         printReport();

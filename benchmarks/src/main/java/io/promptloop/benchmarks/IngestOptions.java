@@ -16,6 +16,9 @@ final class IngestOptions implements Harness.Validated {
     @Mixin
     final ServiceOptions service = new ServiceOptions("1g", 1_200);
 
+    @Mixin
+    final PeerOptions peer = new PeerOptions();
+
     @Option(
             names = "--events",
             paramLabel = "N",
@@ -68,6 +71,7 @@ final class IngestOptions implements Harness.Validated {
         Harness.positive("--latency-rate", latencyRate);
         Harness.positive("--concurrent-sessions", concurrentSessions);
         service.validate();
+        peer.validate();
     }
 
     long events() {
