@@ -3,6 +3,9 @@ package io.promptloop.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.promptloop.ingest.ingestion.domain.AgentId;
+import io.promptloop.ingest.ingestion.domain.TurnRecorded;
+import io.promptloop.ingest.ingestion.persistence.EventWriter;
 import io.promptloop.support.web.Endpoints;
 import io.promptloop.testkit.OpenApiContract;
 import java.net.URI;
@@ -13,7 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -23,7 +29,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The HTTP side, over a real server: authentication, listing, one session, CSV export, health. */
 // closed after the class: a cached context would keep consuming as a second replica (CrashRedeliveryIT)
@@ -37,6 +46,14 @@ class SessionApiIT extends IngestTestSupport {
 
     @LocalManagementPort
     int managementPort;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Autowired
+    EventWriter writer;
+
+    @Autowired
+    TransactionTemplate transaction;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String tester = "api-" + UUID.randomUUID() + "@fc.com";
@@ -202,6 +219,60 @@ class SessionApiIT extends IngestTestSupport {
                 "/api/sessions/export.csv?tester=" + URLEncoder.encode(tester, StandardCharsets.UTF_8),
                 "analyst:analyst-secret");
         assertThat(many.body().split("\r\n")).hasSize(4);
+    }
+
+    @Test
+    void shouldShowCountersThatAgreeWithTheListedTurnsWhileIngestCommits() throws Exception {
+        // The detail is read with three statements (session, notes, turns). Ingest commits batches between them;
+        // without one snapshot a reader saw turn n listed beside a counter of n - 1 (the TypeScript SDK's IT did).
+        // Here the real EventWriter commits 1,000 one-turn batches while the API is read as fast as it answers.
+        UUID session = UUID.randomUUID();
+        int batches = 1000;
+        var agent = new AgentId("era", "answer");
+        var writes = CompletableFuture.runAsync(() -> {
+            for (int n = 1; n <= batches; n++) {
+                var turn = new TurnRecorded(
+                        UUID.randomUUID(),
+                        NOW.plusSeconds(n),
+                        agent,
+                        session,
+                        n,
+                        "q" + n,
+                        "a" + n,
+                        null,
+                        List.of(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of());
+                transaction.executeWithoutResult(status -> writer.write(List.of(turn), Map.of(), Map.of()));
+            }
+        });
+        int reads = 0;
+        int readsMidway = 0;
+        int sawTurns = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while ((!writes.isDone() || sawTurns < batches) && System.nanoTime() < deadline) {
+            var response = get("/api/sessions/" + session, "analyst:analyst-secret");
+            if (response.statusCode() == 404) continue; // before the first commit
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode body = JSON.readTree(response.body());
+            int listed = body.get("turns").size();
+            assertThat(body.get("session").get("totalTurns").asInt())
+                    .as("totalTurns beside %d listed turns (read %d)", listed, reads)
+                    .isEqualTo(listed);
+            sawTurns = listed;
+            reads++;
+            if (listed > 0 && listed < batches) readsMidway++;
+            if (writes.isCompletedExceptionally()) writes.join();
+        }
+        writes.join();
+        assertThat(sawTurns).as("turns listed at the end").isEqualTo(batches);
+        assertThat(readsMidway)
+                .as("reads while ingest was committing (of %d)", reads)
+                .isGreaterThanOrEqualTo(5);
     }
 
     private HttpResponse<String> get(String path, String credentials) throws Exception {

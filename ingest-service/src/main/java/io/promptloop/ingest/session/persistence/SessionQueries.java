@@ -15,8 +15,15 @@ import java.util.function.Consumer;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 
-/** Read side of the conversation schema: session listing, one session in full, and the CSV export rows. */
+/**
+ * Read side of the conversation schema: session listing, one session in full, and the CSV export rows. A read
+ * that takes more than one statement runs in one read-only REPEATABLE READ transaction, so all its statements
+ * see one snapshot: a session's counters always agree with the turns and notes listed beside them, although
+ * ingest commits batches in between.
+ */
 @Repository
 public class SessionQueries {
 
@@ -34,6 +41,7 @@ public class SessionQueries {
         this.template = template;
     }
 
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public Page<SessionRow> list(SessionFilter filter, int page, int size) {
         Where where = where(filter);
         long total = jdbc.sql("SELECT count(*) FROM conversation.prompt_tuning_sessions s" + where.sql)
@@ -58,6 +66,7 @@ public class SessionQueries {
                 .single();
     }
 
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public Optional<SessionDetail> find(UUID id) {
         Optional<SessionRow> session = jdbc.sql(
                         "SELECT " + SESSION_COLUMNS + " FROM conversation.prompt_tuning_sessions s WHERE s.id = ?")
