@@ -7,6 +7,8 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
+import io.promptloop.avro.optimizer.OptimizerEvent;
+import io.promptloop.avro.optimizer.RunCompleted;
 import io.promptloop.schemas.Assignment;
 import io.promptloop.testkit.PromptloopInfrastructure;
 import io.promptloop.testkit.PromptloopIntegrationTest;
@@ -408,5 +410,26 @@ public abstract class AbtestTestSupport {
                 extra.toArray(String[]::new));
         started.add(jvm);
         return jvm;
+    }
+
+    /** A run's completion as the optimizer publishes it, with its gain over {@code baseline}. */
+    protected static OptimizerEvent completed(
+            String agent, UUID run, UUID baseline, UUID optimized, double improvement) {
+        return OptimizerEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now())
+                .setAgent(new AgentRef(agent, "answer"))
+                .setRunId(run.toString())
+                .setPayload(RunCompleted.newBuilder()
+                        .setOptimizerType("gepa")
+                        .setBaselineInstructionId(baseline.toString())
+                        .setOptimizedInstructionId(optimized.toString())
+                        .setInstructionVersion(2)
+                        .setBaselineScore(0.6)
+                        .setOptimizedScore(0.6 * (1 + improvement / 100))
+                        .setImprovementPercent(improvement)
+                        .setMetricCallsSpent(500)
+                        .build())
+                .build();
     }
 }

@@ -31,6 +31,9 @@ class InstructionActivationIT extends AbtestTestSupport {
     int port;
 
     @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
     @Qualifier("requestMappingHandlerMapping")
     RequestMappingHandlerMapping mappings;
 
@@ -96,6 +99,50 @@ class InstructionActivationIT extends AbtestTestSupport {
             assertThat(last.getInstructionHash()).isEqualTo(sha256("Answer and cite the source."));
             assertThat(last.getTest()).isNull();
         });
+    }
+
+    @Test
+    void shouldNotLetARunThatMeasuredAgainstTheOldBaselineUndoAnActivationByHand() {
+        // A run started while v1 was served; an operator then routes everyone to v3. The run completes with a gain
+        // over v1: a test of it would route units back to v1, so it is skipped. A run measured against v3 is tested.
+        String agent = "stale-run-" + UUID.randomUUID();
+        UUID v1 = instruction(agent, "answer", 1, "Answer.", true);
+        UUID v2 = instruction(agent, "answer", 2, "Answer and cite the policy.", false);
+        UUID v3 = instruction(agent, "answer", 3, "Answer briefly.", false);
+        assertThat(call(port, "POST", "/api/instructions/" + v3 + "/activate", null, "operator")
+                        .statusCode())
+                .isEqualTo(200);
+        double skippedBefore = skipped("baseline_not_active");
+
+        UUID staleRun = UUID.randomUUID();
+        send("optimizer-events", staleRun.toString(), completed(agent, staleRun, v1, v2, 25.0));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(skipped("baseline_not_active")).isEqualTo(skippedBefore + 1));
+        assertThat(sql().queryForObject(
+                                "SELECT count(*) FROM abtest.prompt_ab_tests WHERE source_run_id = ?",
+                                Long.class,
+                                staleRun))
+                .isZero();
+
+        UUID freshRun = UUID.randomUUID();
+        send("optimizer-events", freshRun.toString(), completed(agent, freshRun, v3, v2, 25.0));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(sql().queryForList(
+                                        "SELECT baseline_instruction_id FROM abtest.prompt_ab_tests"
+                                                + " WHERE source_run_id = ? AND status = 'running'",
+                                        UUID.class,
+                                        freshRun))
+                        .containsExactly(v3));
+        assertThat(sql().queryForList(
+                                "SELECT reason FROM abtest.routing_changes WHERE agent_name = ? ORDER BY created_at",
+                                String.class,
+                                agent))
+                .containsExactly("activated_by_operator", "test_started");
+    }
+
+    private double skipped(String reason) {
+        return meters.counter("promptloop.abtest.runs.skipped", "reason", reason)
+                .count();
     }
 
     @Test

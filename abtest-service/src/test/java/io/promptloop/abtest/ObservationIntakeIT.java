@@ -3,10 +3,8 @@ package io.promptloop.abtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.avro.optimizer.OptimizerEvent;
-import io.promptloop.avro.optimizer.RunCompleted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -202,24 +200,5 @@ class ObservationIntakeIT extends AbtestTestSupport {
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(valuesWithKey("instruction-routing", agent + "/answer"))
                         .hasSize(1));
-    }
-
-    private static OptimizerEvent completed(String agent, UUID run, UUID baseline, UUID optimized, double improvement) {
-        return OptimizerEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now())
-                .setAgent(new AgentRef(agent, "answer"))
-                .setRunId(run.toString())
-                .setPayload(RunCompleted.newBuilder()
-                        .setOptimizerType("gepa")
-                        .setBaselineInstructionId(baseline.toString())
-                        .setOptimizedInstructionId(optimized.toString())
-                        .setInstructionVersion(2)
-                        .setBaselineScore(0.6)
-                        .setOptimizedScore(0.6 * (1 + improvement / 100))
-                        .setImprovementPercent(improvement)
-                        .setMetricCallsSpent(500)
-                        .build())
-                .build();
     }
 }

@@ -403,38 +403,72 @@ class ConsoleBrowserIT {
         String chosen = run.baselineInstructionId().toString();
         open("/instructions/" + chosen);
         assertThat(browser.findElement(By.id("active")).getText()).isEqualTo("no");
+        Object clicked = row("SELECT now() AS now").get("now"); // the database's clock, as activated_at
         act("#action-activate button");
         assertThat(browser.findElements(By.id("action-error")))
                 .as("no API error")
                 .isEmpty();
         assertThat(browser.findElement(By.id("action-message")).getText()).contains("is routed to every unit now");
 
+        // The loop goes on beside the test: a run may complete and start a test after the activation, so the check
+        // is on the activation's record, after the stop of the test above, not on the topic's last record. Runs
+        // that measured against the old baseline are not tested any more (RunCompletedListener), so every later
+        // record belongs to a test whose baseline is the activated version.
         await("the routing topic names the activated version")
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
                     List<InstructionRouting> routing =
                             ClosedLoopIT.routingHistory(stack.kafkaBootstrapServers(), stack.registryApiV3Url());
-                    InstructionRouting last = routing.getLast();
-                    assertThat(last.getReason()).isEqualTo("activated_by_operator");
-                    assertThat(last.getActiveInstructionId()).isEqualTo(chosen);
-                    assertThat(last.getTest()).isNull();
+                    int stopped = lastIndexOf(routing, "test_stopped");
+                    int activated = lastIndexOf(routing, "activated_by_operator");
+                    List<String> tail = routing.subList(Math.max(0, stopped), routing.size()).stream()
+                            .map(r -> r.getReason() + " " + r.getActiveInstructionId() + " test "
+                                    + (r.getTest() == null
+                                            ? "none"
+                                            : r.getTest().getTestId()))
+                            .toList();
+                    assertThat(activated)
+                            .as("activation after the stop in %s", tail)
+                            .isGreaterThan(stopped);
+                    InstructionRouting record = routing.get(activated);
+                    assertThat(record.getActiveInstructionId()).isEqualTo(chosen);
+                    assertThat(record.getTest()).isNull();
+                    for (InstructionRouting later : routing.subList(activated + 1, routing.size())) {
+                        assertThat(later.getTest())
+                                .as("a later record without a test in %s", tail)
+                                .isNotNull();
+                        assertThat(column(
+                                        "SELECT baseline_instruction_id::text FROM abtest.prompt_ab_tests"
+                                                + " WHERE test_id = ?::uuid",
+                                        later.getTest().getTestId().toString()))
+                                .as("the baseline of a later test in %s", tail)
+                                .containsExactly(chosen);
+                    }
                 });
-        await("the optimizer's active pointer on the version")
+        await("the optimizer's active pointer moved on the version")
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(500))
                 .until(
                         () -> column(
                                 "SELECT instruction_id::text FROM optimizer.optimized_instructions"
-                                        + " WHERE agent_name = ? AND predictor_name IS NULL AND is_active",
-                                ClosedLoopIT.AGENT),
-                        active -> active.equals(List.of(chosen)));
+                                        + " WHERE agent_name = ? AND predictor_name IS NULL AND activated_at >= ?",
+                                ClosedLoopIT.AGENT,
+                                clicked),
+                        moved -> moved.contains(chosen));
         open("/instructions/" + chosen);
         assertThat(browser.findElement(By.id("active")).getText()).startsWith("yes, since ");
         assertThat(browser.findElements(By.id("action-activate")))
                 .as("no button for the active version")
                 .isEmpty();
         screenshot("instruction-activated");
+    }
+
+    private static int lastIndexOf(List<InstructionRouting> routing, String reason) {
+        for (int i = routing.size() - 1; i >= 0; i--) {
+            if (reason.contentEquals(routing.get(i).getReason())) return i;
+        }
+        return -1;
     }
 
     @Test

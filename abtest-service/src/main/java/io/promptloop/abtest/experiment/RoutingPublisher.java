@@ -112,6 +112,19 @@ public class RoutingPublisher {
                 .single();
     }
 
+    /**
+     * The instruction this service last routed the predictor to (its latest {@code routing_changes} row), if it ever
+     * routed it. Read it under {@link #lockPredictor} for a decision that must still hold when it is published.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public java.util.Optional<UUID> lastRouted(String agentName, String predictorName) {
+        return jdbc.sql("SELECT active_instruction_id FROM abtest.routing_changes WHERE agent_name = ?"
+                        + " AND predictor_name IS NOT DISTINCT FROM ? ORDER BY created_at DESC LIMIT 1")
+                .params(agentName, predictorName)
+                .query(UUID.class)
+                .optional();
+    }
+
     private void publish(
             String agentName,
             String predictorName,

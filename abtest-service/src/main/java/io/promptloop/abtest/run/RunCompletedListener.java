@@ -6,7 +6,9 @@ import io.promptloop.abtest.experiment.ExperimentException;
 import io.promptloop.abtest.experiment.ExperimentService;
 import io.promptloop.abtest.experiment.ExperimentService.CreateTest;
 import io.promptloop.abtest.experiment.ExperimentService.Treatment;
+import io.promptloop.abtest.experiment.RoutingPublisher;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
+import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.avro.optimizer.OptimizerEvent;
 import io.promptloop.avro.optimizer.RunCompleted;
 import io.promptloop.support.kafka.AvroWithBytes;
@@ -28,6 +30,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * against that baseline at once, unless a test is already live for the predictor — with the candidates of its
  * Pareto front as the treatments when it names several (up to {@code auto-create.max-treatments}, best first),
  * else its optimized instruction. Once per run, also on redelivery.
+ *
+ * <p>Only while the run's baseline is still what the predictor is served: a run that started before an operator
+ * activated another version by hand (or before another test rolled its winner out) measured its gain against an
+ * instruction no longer in use, and a test of it would route units back to that old baseline, undoing the
+ * operator's choice. Such a run is skipped ({@code baseline_not_active}); an operator can still test it by hand.
+ * The check and the test's first routing change are made under the predictor's routing lock.
  */
 @Component
 class RunCompletedListener {
@@ -36,6 +44,8 @@ class RunCompletedListener {
 
     private final ExperimentService experiments;
     private final ExperimentRepository tests;
+    private final RoutingPublisher routing;
+    private final InstructionCatalog catalog;
     private final AbtestProperties properties;
     private final TransactionTemplate tx;
     private final MeterRegistry meters;
@@ -44,12 +54,16 @@ class RunCompletedListener {
     RunCompletedListener(
             ExperimentService experiments,
             ExperimentRepository tests,
+            RoutingPublisher routing,
+            InstructionCatalog catalog,
             AbtestProperties properties,
             TransactionTemplate tx,
             MeterRegistry meters,
             Clock clock) {
         this.experiments = experiments;
         this.tests = tests;
+        this.routing = routing;
+        this.catalog = catalog;
         this.properties = properties;
         this.tx = tx;
         this.meters = meters;
@@ -100,6 +114,22 @@ class RunCompletedListener {
         try {
             tx.executeWithoutResult(status -> {
                 if (tests.existsForRun(runId)) return; // redelivered
+                routing.lockPredictor(agent, predictor);
+                if (baseline != null) {
+                    UUID served = routing.lastRouted(agent, predictor)
+                            .orElseGet(() -> catalog.active(agent, predictor)
+                                    .map(InstructionCatalog.Instruction::id)
+                                    .orElse(null));
+                    if (!baseline.equals(served)) {
+                        skip(
+                                "baseline_not_active",
+                                "run " + runId + " measured its gain against " + baseline + ", but "
+                                        + (predictor == null ? agent : agent + "/" + predictor) + " is served "
+                                        + served
+                                        + " now; it waits for an operator");
+                        return;
+                    }
+                }
                 if (tests.liveTest(agent, predictor).isPresent()) {
                     skip(
                             "test_live",
