@@ -45,6 +45,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -65,6 +66,7 @@ public abstract class AbtestTestSupport {
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     private static KafkaProducer<String, SpecificRecord> avroProducer;
     private static KafkaProducer<String, byte[]> rawProducer;
+    private final List<ServiceJvm> replicas = new ArrayList<>();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
@@ -97,6 +99,39 @@ public abstract class AbtestTestSupport {
                             instruction_text, instruction_hash, optimizer_type, is_active, activated_at)
                         VALUES (?, ?, ?, ?, ?, 'manual', ?, CASE WHEN ? THEN now() END) RETURNING instruction_id
                         """, UUID.class, agent, predictor, version, text, sha256(text), active, active);
+    }
+
+    /** {@link #insertRunningTest} settings of a test that samples too long to conclude while it is observed. */
+    protected static final Map<String, Integer> NEVER_CONCLUDES =
+            Map.of("min_sample_per_variant", 1_000_000, "max_sample_per_variant", 2_000_000);
+
+    /** A test's id and the salt its units are assigned with. */
+    protected record RunningTest(UUID testId, String salt) {}
+
+    /**
+     * Inserts a running test of {@code agent}'s predictor "answer" by SQL (for tests whose service runs in child JVMs
+     * only): two new instruction versions, "Answer." active and {@code treatmentText}, and {@code settings} (column
+     * to value) beyond the table's defaults.
+     */
+    protected static RunningTest insertRunningTest(String agent, String treatmentText, Map<String, ?> settings) {
+        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
+        UUID treatment = instruction(agent, "answer", 2, treatmentText, false);
+        List<String> columns = new ArrayList<>();
+        List<Object> values = new ArrayList<>(List.of(agent, baseline, treatment));
+        settings.forEach((column, value) -> {
+            columns.add(", " + column);
+            values.add(value);
+        });
+        UUID testId = sql().queryForObject(
+                        "INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,"
+                                + " treatment_instruction_id, status, started_at" + String.join("", columns)
+                                + ") VALUES (?, 'answer', ?, ?, 'running', now()" + ", ?".repeat(columns.size())
+                                + ") RETURNING test_id",
+                        UUID.class,
+                        values.toArray());
+        String salt =
+                sql().queryForObject("SELECT salt FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);
+        return new RunningTest(testId, salt);
     }
 
     protected static String sha256(String text) {
@@ -393,23 +428,28 @@ public abstract class AbtestTestSupport {
                 + "\",\"treatmentInstructionId\":\"" + treatment + "\"" + (extra.isEmpty() ? "" : "," + extra) + "}";
     }
 
-    /** Starts the service jar as a child JVM (a replica of its own), adding it to {@code started}. */
-    protected static ServiceJvm startService(String name, List<ServiceJvm> started) {
-        return startService(name, started, List.of());
-    }
-
-    /** {@link #startService(String, List)} with more arguments ({@code --property=value}). */
-    protected static ServiceJvm startService(String name, List<ServiceJvm> started, List<String> arguments) {
+    /**
+     * Starts the service jar as a child JVM (a replica of its own) with more arguments ({@code --property=value});
+     * {@link #stopReplicas} kills it after the test.
+     */
+    protected ServiceJvm startReplica(String name, String... arguments) {
         List<String> extra = new ArrayList<>(List.of("--spring.kafka.consumer.max-poll-records=200"));
-        extra.addAll(arguments);
+        extra.addAll(List.of(arguments));
         ServiceJvm jvm = ServiceJvm.start(
                 name,
                 Path.of("target", "abtest-service.jar"),
                 "384m",
                 serviceProperties(),
                 extra.toArray(String[]::new));
-        started.add(jvm);
+        replicas.add(jvm);
         return jvm;
+    }
+
+    /** Kills the replicas this test started (each by its own process handle) and forgets them. */
+    @AfterEach
+    void stopReplicas() {
+        replicas.forEach(ServiceJvm::close);
+        replicas.clear();
     }
 
     /** A run's completion as the optimizer publishes it, with its gain over {@code baseline}. */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.testkit.ServiceJvm;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,7 +14,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,27 +26,14 @@ import org.junit.jupiter.api.Test;
 class DedupWindowIT extends AbtestTestSupport {
 
     private static final int WINDOW = 1000;
-    private static final List<String> ARGUMENTS = List.of("--promptloop.abtest.intake.dedup-window.events=" + WINDOW);
-
-    private final List<ServiceJvm> started = new ArrayList<>();
-
-    @AfterEach
-    void stopServices() {
-        started.forEach(ServiceJvm::close);
-    }
+    private static final String WINDOW_ARGUMENT = "--promptloop.abtest.intake.dedup-window.events=" + WINDOW;
 
     @Test
     void shouldCountReSendsWithinTheWindowOnceAcrossARestartAndOlderOnesAgain() throws Exception {
         String agent = "dedup-" + UUID.randomUUID();
-        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
-        UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
-        UUID testId = sql().queryForObject("""
-                INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
-                    treatment_instruction_id, status, started_at, min_sample_per_variant, max_sample_per_variant)
-                VALUES (?, 'answer', ?, ?, 'running', now(), 1000000, 2000000) RETURNING test_id
-                """, UUID.class, agent, baseline, treatment);
-        String salt =
-                sql().queryForObject("SELECT salt FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);
+        RunningTest test = insertRunningTest(agent, "Answer better.", NEVER_CONCLUDES);
+        UUID testId = test.testId();
+        String salt = test.salt();
         String key = testId.toString();
         var arm = new Arm(0.7, 0.1, 0.95, 250);
         List<ObservationRecorded> early = traffic(testId, salt, 0.5, "e", 300, arm, arm, 21);
@@ -56,7 +41,7 @@ class DedupWindowIT extends AbtestTestSupport {
         List<ObservationRecorded> later = traffic(testId, salt, 0.5, "l", 1300, arm, arm, 22);
         long firstOffset = endOf(key).endOffset();
 
-        ServiceJvm first = startService("abtest-dedup-1", started, ARGUMENTS);
+        ServiceJvm first = startReplica("abtest-dedup-1", WINDOW_ARGUMENT);
         publish(early);
         await().atMost(Duration.ofSeconds(120)).until(() -> counted(testId) == 300);
         publish(early); // the agent re-sent all of them: same event ids, new offsets
@@ -65,7 +50,7 @@ class DedupWindowIT extends AbtestTestSupport {
 
         first.kill(); // SIGKILL: the next instance knows the window only from the database
         setKafkaOffsetBack(endOf(key).partition(), firstOffset);
-        startService("abtest-dedup-2", started, ARGUMENTS);
+        startReplica("abtest-dedup-2", WINDOW_ARGUMENT);
         publish(early.subList(0, 100)); // re-sent once more, after the restart
         ObservationRecorded marker = later.getFirst();
         publish(List.of(marker)); // read after everything before it in the partition

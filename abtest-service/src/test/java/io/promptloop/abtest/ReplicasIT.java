@@ -10,9 +10,9 @@ import io.promptloop.testkit.ServiceJvm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,13 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicasIT extends AbtestTestSupport {
 
-    private final List<ServiceJvm> started = new ArrayList<>();
-
-    @AfterEach
-    void stopServices() {
-        started.forEach(ServiceJvm::close);
-    }
-
     @Test
     void shouldConcludeEachTestOnceWhileTwoReplicasShareTheWork() throws Exception {
         int tests = 6;
@@ -35,19 +28,12 @@ class ReplicasIT extends AbtestTestSupport {
         List<ObservationRecorded> stream = new ArrayList<>();
         for (int i = 0; i < tests; i++) {
             String agent = "replicas-" + UUID.randomUUID();
-            UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
-            UUID treatment = instruction(agent, "answer", 2, "Answer well.", false);
-            UUID testId = sql().queryForObject("""
-                    INSERT INTO abtest.prompt_ab_tests (agent_name, predictor_name, baseline_instruction_id,
-                        treatment_instruction_id, status, started_at, min_sample_per_variant, auto_rollout)
-                    VALUES (?, 'answer', ?, ?, 'running', now(), 100, false) RETURNING test_id
-                    """, UUID.class, agent, baseline, treatment);
-            String salt = sql().queryForObject(
-                            "SELECT salt FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);
-            ids.add(testId);
+            RunningTest test = insertRunningTest(
+                    agent, "Answer well.", Map.of("min_sample_per_variant", 100, "auto_rollout", false));
+            ids.add(test.testId());
             stream.addAll(traffic(
-                    testId,
-                    salt,
+                    test.testId(),
+                    test.salt(),
                     0.5,
                     "u",
                     1500,
@@ -55,8 +41,7 @@ class ReplicasIT extends AbtestTestSupport {
                     new Arm(0.72, 0.15, 0.97, 300),
                     20 + i));
         }
-        startService("abtest-replica-1", started);
-        startService("abtest-replica-2", started);
+        List<ServiceJvm> replicas = List.of(startReplica("abtest-replica-1"), startReplica("abtest-replica-2"));
         for (ObservationRecorded o : stream) avro().send(new ProducerRecord<>("ab-observations", o.getTestId(), o));
         avro().flush();
 
@@ -97,6 +82,6 @@ class ReplicasIT extends AbtestTestSupport {
                         .isEqualTo("treatment_wins");
             });
         }
-        assertThat(started).allMatch(ServiceJvm::isAlive);
+        assertThat(replicas).allMatch(ServiceJvm::isAlive);
     }
 }

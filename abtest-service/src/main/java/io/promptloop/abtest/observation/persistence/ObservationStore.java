@@ -74,25 +74,20 @@ public class ObservationStore {
      * @return each partition's next offset to count; partitions without a stored position are absent
      */
     public Map<Integer, Long> lockNextOffsets(Source source, Collection<Integer> partitions) {
-        Map<Integer, Long> stored = new HashMap<>();
-        jdbc.query(
-                "SELECT partition, next_offset FROM abtest.observation_offsets WHERE consumer_group = ? AND topic = ?"
-                        + " AND partition = ANY(?) ORDER BY partition FOR UPDATE",
-                rs -> {
-                    stored.put(rs.getInt(1), rs.getLong(2));
-                },
-                source.consumerGroup(),
-                source.topic(),
-                partitions.toArray(Integer[]::new));
-        return stored;
+        return storedNextOffsets(source, partitions, true);
     }
 
     /** The stored next offsets of {@code partitions} (no lock): where a consumer seeks on assignment. */
     public Map<Integer, Long> nextOffsets(Source source, Collection<Integer> partitions) {
+        return storedNextOffsets(source, partitions, false);
+    }
+
+    /** The stored next offsets of {@code partitions}, with {@code lock} row-locked in partition order. */
+    private Map<Integer, Long> storedNextOffsets(Source source, Collection<Integer> partitions, boolean lock) {
         Map<Integer, Long> stored = new HashMap<>();
         jdbc.query(
                 "SELECT partition, next_offset FROM abtest.observation_offsets WHERE consumer_group = ? AND topic = ?"
-                        + " AND partition = ANY(?)",
+                        + " AND partition = ANY(?)" + (lock ? " ORDER BY partition FOR UPDATE" : ""),
                 rs -> {
                     stored.put(rs.getInt(1), rs.getLong(2));
                 },
