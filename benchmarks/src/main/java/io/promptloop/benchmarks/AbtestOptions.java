@@ -75,14 +75,6 @@ final class AbtestOptions implements Harness.Validated {
             description = "promptloop.abtest.relay.interval (default 200ms, the service's default)")
     Duration relayInterval = Duration.ofMillis(200);
 
-    @Option(
-            names = "--service-property",
-            paramLabel = "K=V",
-            description = "a property passed to every abtest-service run (--K=V), e.g."
-                    + " spring.kafka.consumer.max-poll-records=5000; repeatable (default: none, the jar's"
-                    + " application.yaml)")
-    java.util.Map<String, String> serviceProperties = new java.util.LinkedHashMap<>();
-
     @Override
     public void validate() {
         Harness.nonNegative("--observations", observations);
@@ -143,7 +135,7 @@ final class AbtestOptions implements Harness.Validated {
     }
 
     java.util.Map<String, String> serviceProperties() {
-        return serviceProperties;
+        return service.serviceProperties;
     }
 
     Duration relayInterval() {

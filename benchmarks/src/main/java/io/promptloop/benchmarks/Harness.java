@@ -209,8 +209,8 @@ final class Harness {
                 + " at " + hostAndPort(URI.create(infra.registry().url())) + "; serde "
                 + jarName(AvroKafkaSerializer.class)
                 + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  " + service + ": " + shown(serviceJar) + ", child JVM -Xmx" + serviceHeap
-                + "; its application.yaml, not overridden: " + serviceSettings);
+        out("  " + service + ": " + shown(serviceJar) + ", child JVM -Xmx" + serviceHeap + "; its application.yaml: "
+                + serviceSettings);
         out("  CPU figures by process: " + String.join("; ", attribution));
     }
 

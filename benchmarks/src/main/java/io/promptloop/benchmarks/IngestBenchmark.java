@@ -70,7 +70,7 @@ public final class IngestBenchmark {
     private final List<String> details = new ArrayList<>();
     private PromptloopInfrastructure infra;
     private int cpus;
-    /** spring.kafka.listener.concurrency, read from the service jar's application.yaml (not overridden here). */
+    /** spring.kafka.listener.concurrency, read from the service jar's application.yaml or --service-property. */
     private int listenerConcurrency = 3;
 
     private IngestBenchmark(IngestOptions options) {
@@ -116,7 +116,12 @@ public final class IngestBenchmark {
             checkpoint(su);
             String lsn = currentLsn(su);
             ServiceProcess service = harness.startService(
-                    "ingest-service", serviceJar, options.service.serviceHeap, "ingest_app", Map.of(), serviceLog);
+                    "ingest-service",
+                    serviceJar,
+                    options.service.serviceHeap,
+                    "ingest_app",
+                    Map.copyOf(options.service.serviceProperties),
+                    serviceLog);
             heap = options.heapSampler() == HeapSampler.Kind.actuator
                     ? HeapSampler.actuator(service)
                     : HeapSampler.jstat(service);
@@ -169,6 +174,12 @@ public final class IngestBenchmark {
                         "isolation-level:",
                         "maximum-pool-size:"));
         listenerConcurrency = Harness.setting(settings, "concurrency", listenerConcurrency);
+        String concurrencyOverride = options.service.serviceProperties.get("spring.kafka.listener.concurrency");
+        if (concurrencyOverride != null) listenerConcurrency = Integer.parseInt(concurrencyOverride.strip());
+        if (!options.service.serviceProperties.isEmpty()) {
+            settings = new ArrayList<>(settings);
+            settings.add("overridden by --service-property: " + options.service.serviceProperties);
+        }
         int partitions;
         try (Admin admin = harness.admin()) {
             partitions = Harness.partitions(admin, TOPIC);

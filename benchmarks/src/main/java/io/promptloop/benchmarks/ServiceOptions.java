@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * The options every service benchmark takes (a picocli mixin): the seed, the service JVM's heap and jar, and how
- * long its main phase may take. Each benchmark sets its own defaults through the constructor.
+ * The options every service benchmark takes (a picocli mixin): the seed, the service JVM's heap, jar and extra
+ * properties, and how long its main phase may take. Each benchmark sets its own defaults through the constructor.
  */
 final class ServiceOptions {
 
@@ -26,6 +26,14 @@ final class ServiceOptions {
             paramLabel = "PATH",
             description = "the service's executable jar (default <service>/target/<service>.jar next to this module)")
     Path serviceJar;
+
+    @Option(
+            names = "--service-property",
+            paramLabel = "K=V",
+            description = "a property passed to every run of the service (--K=V), e.g."
+                    + " spring.kafka.consumer.max-poll-records=5000; repeatable (default: none, the jar's"
+                    + " application.yaml)")
+    java.util.Map<String, String> serviceProperties = new java.util.LinkedHashMap<>();
 
     ServiceOptions(String serviceHeap, int timeoutSeconds) {
         this.serviceHeap = serviceHeap;
