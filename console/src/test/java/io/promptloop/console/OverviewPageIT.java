@@ -43,4 +43,26 @@ class OverviewPageIT extends ConsoleTestSupport {
         assertThat(card).contains("class=\"live-decision\">" + expected[5] + "<");
         assertThat(card).contains("/runs/" + rows.runId).contains("388 / 400").contains("29.09");
     }
+
+    /** The pages that read several statements in one REPEATABLE READ transaction still render what the rows hold. */
+    @Test
+    void shouldRenderTheRunTheTestAndTheInstructionPagesOfTheLoop() throws Exception {
+        LoopRows rows = new LoopRows().write(superuser());
+        WebSession reader = new WebSession();
+        reader.login(READER, PASSWORD);
+
+        var run = reader.get("/runs/" + rows.runId);
+        assertThat(run.statusCode()).isEqualTo(200);
+        assertThat(run.body()).contains(rows.runId.toString()).contains("388 / 400");
+        var test = reader.get("/tests/" + rows.liveTestId);
+        assertThat(test.statusCode()).isEqualTo(200);
+        assertThat(test.body()).contains(rows.agent);
+        var instruction = reader.get("/instructions/" + rows.baselineId);
+        assertThat(instruction.statusCode()).isEqualTo(200);
+        assertThat(instruction.body()).contains(rows.agent);
+        var diff = reader.get("/instructions/diff?from=" + rows.baselineId + "&to=" + rows.optimizedId);
+        assertThat(diff.statusCode()).isEqualTo(200);
+        assertThat(reader.get("/runs/" + java.util.UUID.randomUUID()).statusCode())
+                .isEqualTo(404);
+    }
 }

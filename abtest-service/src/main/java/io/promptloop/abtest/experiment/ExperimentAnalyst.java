@@ -15,17 +15,18 @@ import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
-import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.experiment.persistence.LookRepository;
 import io.promptloop.abtest.experiment.persistence.LookRepository.Look;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -52,12 +53,34 @@ public class ExperimentAnalyst {
         this.meters = meters;
     }
 
-    /** The analysis of the test's current data, without storing or acting on it (for HTTP inspection). */
-    public MultiArmAnalysis preview(AbTest t) {
-        var stats = tests.statistics(t.testId(), Phase.TEST);
-        double[] previous =
-                t.design().method() == Method.FIXED ? tests.previousLookFractions(t.testId()) : new double[0];
-        return MultiArmAnalyzer.analyze(t.design(), arms(t, stats), t.weights(), previous);
+    /**
+     * A test as its inspection shows it: the row, both phases' statistics and the analysis of the test phase's
+     * (null for a draft), all from one snapshot.
+     */
+    public record Inspection(
+            AbTest test,
+            Map<String, VariantStats> testStats,
+            Map<String, VariantStats> rolloutStats,
+            MultiArmAnalysis analysis) {}
+
+    /**
+     * The test and the analysis of its current data, without storing or acting on it (for HTTP inspection). One
+     * read-only REPEATABLE READ transaction: observation batches commit between the statements, and the analysis,
+     * the arms' figures and the test's state shown beside each other must come from the same data.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public Optional<Inspection> inspect(UUID testId) {
+        Optional<AbTest> found = tests.find(testId);
+        if (found.isEmpty()) return Optional.empty();
+        AbTest t = found.get();
+        var stats = tests.statistics(testId);
+        MultiArmAnalysis analysis = null;
+        if (t.status() != TestStatus.DRAFT) {
+            double[] previous =
+                    t.design().method() == Method.FIXED ? tests.previousLookFractions(testId) : new double[0];
+            analysis = MultiArmAnalyzer.analyze(t.design(), arms(t, stats.test()), t.weights(), previous);
+        }
+        return Optional.of(new Inspection(t, stats.test(), stats.rollout(), analysis));
     }
 
     /** One look at a live test, unless another replica holds it or nothing new arrived. */
@@ -66,8 +89,9 @@ public class ExperimentAnalyst {
         var locked = tests.lockLiveSkipLocked(testId);
         if (locked.isEmpty()) return;
         AbTest t = locked.get();
-        var testStats = tests.statistics(testId, Phase.TEST);
-        var rolloutStats = tests.statistics(testId, Phase.ROLLOUT);
+        var stats = tests.statistics(testId); // both phases in one statement: one snapshot
+        var testStats = stats.test();
+        var rolloutStats = stats.rollout();
         long total = total(testStats) + total(rolloutStats);
         if (total == t.analyzedN()) return;
         if (t.status() == TestStatus.RUNNING) {

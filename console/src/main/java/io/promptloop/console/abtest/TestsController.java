@@ -59,22 +59,22 @@ class TestsController {
 
     @GetMapping("/tests/{id}")
     String test(@PathVariable UUID id, Model model) {
-        TestsRepository.TestRow test = repository
-                .test(id)
+        TestsRepository.TestPage page = repository
+                .page(id, 5)
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no test " + id));
-        TestsRepository.Design design = repository.design(id).orElseThrow();
-        List<TestsRepository.Look> looks = repository.looks(id);
+        TestsRepository.TestRow test = page.test();
+        List<TestsRepository.Look> looks = page.looks();
         List<TestsRepository.Look> metricLooks =
                 looks.stream().filter(l -> !l.metric().equals("guardrails")).toList();
         model.addAttribute("test", test);
-        model.addAttribute("design", design);
-        model.addAttribute("arms", repository.arms(id));
+        model.addAttribute("design", page.design());
+        model.addAttribute("arms", page.arms());
         model.addAttribute("looks", metricLooks);
         model.addAttribute(
                 "guardrailLooks",
                 looks.stream().filter(l -> l.metric().equals("guardrails")).toList());
-        model.addAttribute("srm", repository.srmChecks(id, 5));
-        model.addAttribute("routing", repository.routing(id));
+        model.addAttribute("srm", page.srmChecks());
+        model.addAttribute("routing", page.routing());
         model.addAttribute(
                 "liftChart",
                 Charts.json(

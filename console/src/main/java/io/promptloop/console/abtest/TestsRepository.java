@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 
 /** The A/B pages' reads: the analytics view for a test's figures, its looks, SRM checks and routing changes. */
 @Repository
@@ -151,6 +153,32 @@ class TestsRepository {
                         """), agent, status, limit, offset)
                 .query(TestRow.class)
                 .list();
+    }
+
+    /** What a test's page shows, read in one snapshot. */
+    public record TestPage(
+            TestRow test,
+            Design design,
+            List<Arm> arms,
+            List<Look> looks,
+            List<SrmCheck> srmChecks,
+            List<RoutingChange> routing) {}
+
+    /**
+     * A test's page in one read-only REPEATABLE READ transaction: observations, looks and state changes commit while
+     * its six statements run, and at READ COMMITTED (a snapshot per statement) the test's counts, its arms, its looks
+     * and its state could each come from a different moment.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public Optional<TestPage> page(UUID testId, int srmChecks) {
+        return test(testId)
+                .map(test -> new TestPage(
+                        test,
+                        design(testId).orElseThrow(),
+                        arms(testId),
+                        looks(testId),
+                        srmChecks(testId, srmChecks),
+                        routing(testId)));
     }
 
     /**

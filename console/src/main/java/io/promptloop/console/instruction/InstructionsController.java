@@ -14,6 +14,8 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Controller;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -88,8 +90,13 @@ class InstructionsController {
         return "instructions";
     }
 
+    /**
+     * One version beside its siblings, in one read-only REPEATABLE READ transaction: an activation committing between
+     * the two statements would otherwise show two active versions (or none).
+     */
     @GetMapping("/instructions/{id}")
-    String one(@PathVariable UUID id, Model model) {
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public String one(@PathVariable UUID id, Model model) {
         Version v = find(id);
         model.addAttribute("v", v);
         model.addAttribute(
@@ -126,8 +133,10 @@ class InstructionsController {
         return "redirect:/instructions/" + id;
     }
 
+    /** Two versions in one snapshot, for the same reason as {@link #one}. */
     @GetMapping("/instructions/diff")
-    String diff(@RequestParam UUID from, @RequestParam UUID to, Model model) {
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public String diff(@RequestParam UUID from, @RequestParam UUID to, Model model) {
         Version a = find(from);
         Version b = find(to);
         model.addAttribute("a", a);

@@ -3,7 +3,6 @@ package io.promptloop.console.overview;
 import io.promptloop.console.config.ConsoleProperties;
 import io.promptloop.console.web.Paging;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,11 +17,6 @@ class OverviewController {
 
     static final int RECENT_RUNS = 5;
 
-    public record AgentOverview(
-            OverviewRepository.ActiveInstruction active,
-            Optional<OverviewRepository.LiveTest> liveTest,
-            List<OverviewRepository.RecentRun> runs) {}
-
     private final OverviewRepository repository;
     private final ConsoleProperties properties;
     private final KafkaFigures kafka;
@@ -36,16 +30,8 @@ class OverviewController {
     @GetMapping("/")
     String overview(@RequestParam(required = false) Integer page, Model model) {
         Paging paging = Paging.of(page, properties.pageSize());
-        List<OverviewRepository.ActiveInstruction> rows =
-                repository.activeInstructions(paging.fetch(), paging.offset());
-        List<AgentOverview> agents = rows.stream()
-                .limit(paging.size())
-                .map(a -> new AgentOverview(
-                        a,
-                        Optional.ofNullable(a.liveTestId()).flatMap(repository::liveTest),
-                        repository.recentRuns(a.agentName(), a.predictorName(), RECENT_RUNS)))
-                .toList();
-        model.addAttribute("agents", agents);
+        List<OverviewRepository.AgentOverview> rows = repository.agents(paging.fetch(), paging.offset(), RECENT_RUNS);
+        model.addAttribute("agents", rows.stream().limit(paging.size()).toList());
         model.addAttribute("paging", paging);
         model.addAttribute("hasNext", rows.size() > paging.size());
         model.addAttribute("kafka", kafka.lastHour(java.time.Instant.now()));

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 
 /** The overview's reads: every statement is parameterised and reads one index range (see the changelog 011). */
 @Repository
@@ -68,6 +70,24 @@ class OverviewRepository {
 
     OverviewRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** One agent/predictor on the overview: its active instruction, the live test and the last runs. */
+    public record AgentOverview(ActiveInstruction active, Optional<LiveTest> liveTest, List<RecentRun> runs) {}
+
+    /**
+     * A page of the overview (up to {@code limit} agents/predictors) in one read-only REPEATABLE READ transaction:
+     * it takes a statement per agent/predictor, and at READ COMMITTED (a snapshot per statement) a test concluding
+     * or a run finishing in between would show an active instruction beside a test or runs of another moment.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public List<AgentOverview> agents(int limit, int offset, int recentRuns) {
+        return activeInstructions(limit, offset).stream()
+                .map(a -> new AgentOverview(
+                        a,
+                        Optional.ofNullable(a.liveTestId()).flatMap(this::liveTest),
+                        recentRuns(a.agentName(), a.predictorName(), recentRuns)))
+                .toList();
     }
 
     List<ActiveInstruction> activeInstructions(int limit, int offset) {

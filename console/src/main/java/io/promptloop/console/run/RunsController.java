@@ -93,12 +93,8 @@ class RunsController {
 
     @GetMapping("/runs/{id}")
     String run(@PathVariable UUID id, Model model) {
-        RunsRepository.RunRow run =
-                repository.run(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no run " + id));
-        List<RunsRepository.CandidateRow> candidates = repository.candidates(id);
-        List<RunsRepository.Score> scores = repository.validationScores(id);
-        List<RunsRepository.Validated> progress = repository.validationProgress(id);
-
+        // the front first: the optimizer's snapshot cannot be the page's, but read before it, every candidate the
+        // front names is among the page's (candidates are only ever added)
         Map<Integer, Integer> front = new HashMap<>();
         try {
             JsonNode detail = services.get(
@@ -110,6 +106,13 @@ class RunsController {
         } catch (ServiceCallFailed e) {
             model.addAttribute("frontError", "optimizer-service: " + e.getMessage());
         }
+        RunsRepository.RunPage page = repository
+                .page(id)
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no run " + id));
+        RunsRepository.RunRow run = page.run();
+        List<RunsRepository.CandidateRow> candidates = page.candidates();
+        List<RunsRepository.Score> scores = page.validationScores();
+        List<RunsRepository.Validated> progress = page.validationProgress();
 
         // per-example table: examples as columns, one row per validated candidate, the best per example marked
         TreeSet<String> examples = new TreeSet<>();
@@ -130,9 +133,9 @@ class RunsController {
         model.addAttribute("examples", new ArrayList<>(examples));
         model.addAttribute("scores", byCandidate);
         model.addAttribute("best", best);
-        model.addAttribute("stages", repository.stages(id));
-        model.addAttribute("reflections", repository.reflections(id));
-        model.addAttribute("feedback", repository.trainingFeedback(id));
+        model.addAttribute("stages", page.stages());
+        model.addAttribute("reflections", page.reflections());
+        model.addAttribute("feedback", page.trainingFeedback());
         model.addAttribute("progressChart", Charts.json(json, RunCharts.bestOverCalls(progress)));
         model.addAttribute("lineageChart", Charts.json(json, RunCharts.lineage(id.toString(), candidates)));
         model.addAttribute("frontChart", Charts.json(json, RunCharts.frontHeatmap(scores)));
@@ -141,9 +144,11 @@ class RunsController {
 
     @GetMapping("/runs/{id}/candidates/{index}")
     String candidate(@PathVariable UUID id, @PathVariable int index, Model model) {
-        RunsRepository.RunRow run =
-                repository.run(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no run " + id));
-        List<RunsRepository.CandidateRow> candidates = repository.candidates(id);
+        RunsRepository.RunCandidates page = repository
+                .withCandidates(id)
+                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no run " + id));
+        RunsRepository.RunRow run = page.run();
+        List<RunsRepository.CandidateRow> candidates = page.candidates();
         RunsRepository.CandidateRow candidate = candidates.stream()
                 .filter(c -> c.candidateIndex() == index)
                 .findFirst()

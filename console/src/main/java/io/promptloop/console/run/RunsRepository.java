@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 
 /** The runs pages' reads, all parameterised; each reads one run's rows by index on {@code run_id}. */
 @Repository
@@ -99,6 +101,42 @@ class RunsRepository {
 
     RunsRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** What a run's page shows from the database, read in one snapshot. */
+    public record RunPage(
+            RunRow run,
+            List<CandidateRow> candidates,
+            List<Score> validationScores,
+            List<Validated> validationProgress,
+            List<Stage> stages,
+            List<Reflection> reflections,
+            List<Feedback> trainingFeedback) {}
+
+    /**
+     * A run's page in one read-only REPEATABLE READ transaction: steps and answers commit while its seven statements
+     * run, and at READ COMMITTED (a snapshot per statement) the run's status and budget, its candidates and their
+     * scores could each come from a different moment.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public Optional<RunPage> page(UUID runId) {
+        return run(runId)
+                .map(run -> new RunPage(
+                        run,
+                        candidates(runId),
+                        validationScores(runId),
+                        validationProgress(runId),
+                        stages(runId),
+                        reflections(runId),
+                        trainingFeedback(runId)));
+    }
+
+    /** A run with its candidates (the candidate page), in one snapshot. */
+    public record RunCandidates(RunRow run, List<CandidateRow> candidates) {}
+
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public Optional<RunCandidates> withCandidates(UUID runId) {
+        return run(runId).map(run -> new RunCandidates(run, candidates(runId)));
     }
 
     /** Newest first; with an agent by {@code idx_optimization_runs_agent}, else by {@code idx_optimization_runs_created}. */

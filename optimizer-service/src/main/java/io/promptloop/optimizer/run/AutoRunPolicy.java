@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Business rule: an agent/predictor gets a GEPA run on its own when enough new low-score feedback on its active
@@ -48,9 +50,19 @@ public class AutoRunPolicy {
     private final AutoRunRule rule;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final TransactionTemplate snapshot;
 
-    AutoRunPolicy(JdbcClient jdbc, RunService runs, OptimizerProperties properties, MeterRegistry meters, Clock clock) {
+    AutoRunPolicy(
+            JdbcClient jdbc,
+            RunService runs,
+            OptimizerProperties properties,
+            MeterRegistry meters,
+            Clock clock,
+            TransactionTemplate transaction) {
         this.jdbc = jdbc;
+        this.snapshot = new TransactionTemplate(transaction.getTransactionManager());
+        this.snapshot.setReadOnly(true);
+        this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.runs = runs;
         this.policy = properties.policy();
         this.rule = new AutoRunRule(
@@ -76,8 +88,17 @@ public class AutoRunPolicy {
         if (policy.enabled()) startDueRuns();
     }
 
-    /** Every agent/predictor with an active instruction, and what the rule needs to know about it. */
+    /**
+     * Every agent/predictor with an active instruction, and what the rule needs to know about it. One read-only
+     * REPEATABLE READ snapshot for the evidence and every predictor's run history (one statement each): at READ
+     * COMMITTED a run that ends between them would be in flight for the evidence and already futile in the streak.
+     * A template, not {@code @Transactional}: {@link #startDueRuns} calls this on itself, past any proxy.
+     */
     List<AutoRunRule.Predictor> predictors() {
+        return snapshot.execute(status -> readPredictors());
+    }
+
+    private List<AutoRunRule.Predictor> readPredictors() {
         Instant now = clock.instant();
         record Row(
                 String agent,

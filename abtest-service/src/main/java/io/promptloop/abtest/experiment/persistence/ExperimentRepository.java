@@ -294,6 +294,27 @@ public class ExperimentRepository {
         return result;
     }
 
+    /** Both phases' statistics of a test, as one snapshot. */
+    public record PhaseStatistics(Map<String, VariantStats> test, Map<String, VariantStats> rollout) {}
+
+    /**
+     * Statistics per variant label of both phases, in one statement: an observation batch may add to both tables in
+     * one transaction, and two statements (at READ COMMITTED, two snapshots) could see half of it.
+     */
+    public PhaseStatistics statistics(UUID testId) {
+        Map<String, VariantStats> test = new HashMap<>();
+        Map<String, VariantStats> rollout = new HashMap<>();
+        String columns = "variant::text AS variant, n, successes, score_n, score_sum, score_m2, latency_n, latency_sum,"
+                + " latency_m2, latency_digest, " + pairColumns("covariate") + ", " + pairColumns("ratio");
+        jdbc.sql("SELECT 'test' AS phase, " + columns + " FROM abtest." + Phase.TEST.table() + " WHERE test_id = ?"
+                        + " UNION ALL SELECT 'rollout', " + columns + " FROM abtest." + Phase.ROLLOUT.table()
+                        + " WHERE test_id = ?")
+                .params(testId, testId)
+                .query((rs, i) -> (rs.getString(1).equals("test") ? test : rollout).put(rs.getString(2), stats(rs)))
+                .list();
+        return new PhaseStatistics(test, rollout);
+    }
+
     static VariantStats stats(ResultSet rs) throws SQLException {
         return new VariantStats(
                 rs.getLong("n"),

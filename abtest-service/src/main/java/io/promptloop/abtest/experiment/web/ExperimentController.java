@@ -19,7 +19,6 @@ import io.promptloop.abtest.experiment.domain.AbTest;
 import io.promptloop.abtest.experiment.domain.TestArm;
 import io.promptloop.abtest.experiment.domain.TestStatus;
 import io.promptloop.abtest.experiment.persistence.ExperimentRepository;
-import io.promptloop.abtest.experiment.persistence.ExperimentRepository.Phase;
 import io.promptloop.abtest.instruction.InstructionCatalog;
 import io.promptloop.schemas.Assignment;
 import io.promptloop.support.web.Problems;
@@ -316,14 +315,15 @@ class ExperimentController {
 
     @GetMapping("/tests/{id}")
     TestView inspect(@PathVariable UUID id) {
-        AbTest t = tests.find(id)
+        ExperimentAnalyst.Inspection inspection = analyst.inspect(id)
                 .orElseThrow(() ->
                         new ExperimentException(ExperimentException.Kind.NOT_FOUND, "test " + id + " is unknown"));
+        AbTest t = inspection.test();
         Map<String, ArmView> arms = new LinkedHashMap<>();
-        tests.statistics(id, Phase.TEST).forEach((k, v) -> arms.put(k, ArmView.of(v)));
+        inspection.testStats().forEach((k, v) -> arms.put(k, ArmView.of(v)));
         Map<String, ArmView> rollout = new LinkedHashMap<>();
-        tests.statistics(id, Phase.ROLLOUT).forEach((k, v) -> rollout.put(k, ArmView.of(v)));
-        MultiArmAnalysis analysis = t.status() == TestStatus.DRAFT ? null : analyst.preview(t);
+        inspection.rolloutStats().forEach((k, v) -> rollout.put(k, ArmView.of(v)));
+        MultiArmAnalysis analysis = inspection.analysis();
         return new TestView(
                 TestResponse.of(t),
                 arms,

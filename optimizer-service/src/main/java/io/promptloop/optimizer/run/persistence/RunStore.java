@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -141,6 +143,19 @@ public class RunStore {
                 .param(runId)
                 .query(RunStore::run)
                 .optional();
+    }
+
+    /** A run as its inspection shows it: the row, its candidates and every score, from one snapshot. */
+    public record RunDetail(RunRow run, List<CandidateRow> candidates, List<ScoreRow> scores) {}
+
+    /**
+     * One run in full (GET /api/runs/{id}) in one read-only REPEATABLE READ transaction: a step commits candidates,
+     * their validation and the budget spent while answers commit scores, and three statements at READ COMMITTED
+     * (three snapshots) could show a run's status, budget and candidates beside scores of a later state.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    public Optional<RunDetail> detail(UUID runId) {
+        return find(runId).map(run -> new RunDetail(run, candidates(runId), scores(runId)));
     }
 
     public List<RunRow> list(String agent, String status, int limit) {

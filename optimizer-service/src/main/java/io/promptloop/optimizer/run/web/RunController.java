@@ -105,9 +105,10 @@ class RunController {
 
     @GetMapping("/{id}")
     Map<String, Object> one(@PathVariable UUID id) {
-        var run = store.find(id).orElseThrow(() -> new RunService.RunRejectedException(404, "no run " + id));
-        var candidates = store.candidates(id);
-        var scores = store.scores(id);
+        var detail = store.detail(id).orElseThrow(() -> new RunService.RunRejectedException(404, "no run " + id));
+        var run = detail.run();
+        var candidates = detail.candidates();
+        var scores = detail.scores();
         Map<UUID, Map<String, Double>> byCandidate = new LinkedHashMap<>();
         for (var s : scores)
             byCandidate
