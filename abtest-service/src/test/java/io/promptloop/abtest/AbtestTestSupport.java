@@ -455,6 +455,12 @@ public abstract class AbtestTestSupport {
     /** A run's completion as the optimizer publishes it, with its gain over {@code baseline}. */
     protected static OptimizerEvent completed(
             String agent, UUID run, UUID baseline, UUID optimized, double improvement) {
+        return completed(agent, run, baseline, optimized, improvement, List.of());
+    }
+
+    /** The same, naming the candidates of the run's Pareto front (the treatments of a multi-arm test). */
+    protected static OptimizerEvent completed(
+            String agent, UUID run, UUID baseline, UUID optimized, double improvement, List<UUID> front) {
         return OptimizerEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setOccurredAt(Instant.now())
@@ -469,6 +475,8 @@ public abstract class AbtestTestSupport {
                         .setOptimizedScore(0.6 * (1 + improvement / 100))
                         .setImprovementPercent(improvement)
                         .setMetricCallsSpent(500)
+                        .setFrontInstructionIds(
+                                front.stream().map(UUID::toString).toList())
                         .build())
                 .build();
     }

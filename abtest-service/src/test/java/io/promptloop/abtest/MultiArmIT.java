@@ -5,15 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.promptloop.avro.abtest.AbDecisionEvent;
 import io.promptloop.avro.abtest.TestConcluded;
-import io.promptloop.avro.common.AgentRef;
 import io.promptloop.avro.observation.ObservationRecorded;
-import io.promptloop.avro.optimizer.OptimizerEvent;
-import io.promptloop.avro.optimizer.RunCompleted;
 import io.promptloop.avro.routing.InstructionRouting;
 import io.promptloop.avro.routing.TreatmentArm;
 import io.promptloop.schemas.Assignment;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +47,7 @@ class MultiArmIT extends AbtestTestSupport {
         send(
                 "optimizer-events",
                 run.toString(),
-                runCompleted(agent, run, baseline, first, List.of(first, second, third)));
+                completed(agent, run, baseline, first, 20, List.of(first, second, third)));
 
         UUID testId = await().atMost(Duration.ofSeconds(30))
                 .until(
@@ -256,6 +252,13 @@ class MultiArmIT extends AbtestTestSupport {
                                         Long.class,
                                         testId))
                         .isEqualTo(traffic.size()));
+        // the look of all the observations (a look and its analyzed_n commit together), not one of a part of them
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(sql().queryForObject(
+                                        "SELECT analyzed_n FROM abtest.prompt_ab_tests WHERE test_id = ?",
+                                        Long.class,
+                                        testId))
+                        .isEqualTo(traffic.size()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             var last = sql().queryForMap(
                             "SELECT decision::text AS decision, details->>'reason' AS reason, srm_p_value,"
@@ -344,28 +347,6 @@ class MultiArmIT extends AbtestTestSupport {
                 .setVersion(0)
                 .setText("")
                 .setWeight(0.2)
-                .build();
-    }
-
-    private static OptimizerEvent runCompleted(
-            String agent, UUID run, UUID baseline, UUID optimized, List<UUID> front) {
-        return OptimizerEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now())
-                .setAgent(new AgentRef(agent, "answer"))
-                .setRunId(run.toString())
-                .setPayload(RunCompleted.newBuilder()
-                        .setOptimizerType("gepa")
-                        .setBaselineInstructionId(baseline.toString())
-                        .setOptimizedInstructionId(optimized.toString())
-                        .setInstructionVersion(2)
-                        .setBaselineScore(0.6)
-                        .setOptimizedScore(0.72)
-                        .setImprovementPercent(20)
-                        .setMetricCallsSpent(500)
-                        .setFrontInstructionIds(
-                                front.stream().map(UUID::toString).toList())
-                        .build())
                 .build();
     }
 }
