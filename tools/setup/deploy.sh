@@ -13,7 +13,9 @@
 # /var/cache/promptloop-deploy, so a machine that lost its podman store rebuilds in seconds, not minutes.
 set -euo pipefail
 
-packages=(podman runc docker-compose debootstrap netavark aardvark-dns)
+# iptables: netavark (podman's network stack) calls it; --no-install-recommends leaves it out, and without it every
+# RUN step of an image build fails with "netavark: No such file or directory (os error 2)"
+packages=(podman runc docker-compose debootstrap netavark aardvark-dns iptables)
 socket=/run/podman/podman.sock
 cache=/var/cache/promptloop-deploy
 mirror=http://deb.debian.org/debian
