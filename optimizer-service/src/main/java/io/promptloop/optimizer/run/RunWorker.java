@@ -47,9 +47,8 @@ class RunWorker {
     @Scheduled(fixedDelayString = "${promptloop.optimizer.worker.poll-interval:500ms}")
     void tick() {
         // Every unfinished run, oldest first, not the first 20: a run that waits for answers is not touched, so
-        // its updated_at stays old, and 20 such runs kept a new run from ever being stepped (seen in CI: a run's
-        // first evaluation requests went out 8 minutes after it started, once older runs had timed out). A waiting
-        // run costs one lock and a time-out check here.
+        // its updated_at stays old, and 20 such runs would keep a newer run from being stepped until they end. A
+        // waiting run costs one lock and a time-out check here.
         List<UUID> runs = jdbc.sql(
                         "SELECT run_id FROM optimizer.prompt_optimization_runs WHERE status IN ('pending', 'running')"
                                 + " ORDER BY updated_at")
