@@ -15,6 +15,7 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -117,7 +118,7 @@ public class RoutingPublisher {
      * routed it. Read it under {@link #lockPredictor} for a decision that must still hold when it is published.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public java.util.Optional<UUID> lastRouted(String agentName, String predictorName) {
+    public Optional<UUID> lastRouted(String agentName, String predictorName) {
         return jdbc.sql("SELECT active_instruction_id FROM abtest.routing_changes WHERE agent_name = ?"
                         + " AND predictor_name IS NOT DISTINCT FROM ? ORDER BY created_at DESC LIMIT 1")
                 .params(agentName, predictorName)
