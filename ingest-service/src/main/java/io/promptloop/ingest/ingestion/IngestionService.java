@@ -1,5 +1,7 @@
 package io.promptloop.ingest.ingestion;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.ingest.ingestion.domain.BatchPlan;
 import io.promptloop.ingest.ingestion.domain.BatchPlanner;
 import io.promptloop.ingest.ingestion.domain.Decoded;
@@ -9,6 +11,7 @@ import io.promptloop.ingest.ingestion.persistence.EventWriter;
 import io.promptloop.ingest.ingestion.persistence.EventWriter.WriteResult;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -26,13 +29,25 @@ public class IngestionService {
 
     private static final Logger log = LoggerFactory.getLogger(IngestionService.class);
 
+    /**
+     * Batches that take the full lookup after a batch whose turns were assumed new met a stored one: redelivery
+     * after a crash or rebalance, and agents re-sending, come in runs, and each refused COPY is work thrown away.
+     */
+    static final int LOOKUPS_AFTER_A_REFUSAL = 32;
+
     private final EventWriter writer;
     private final TransactionTemplate transaction;
     private final BatchPlanner planner = new BatchPlanner();
+    private final AtomicInteger lookupsLeft = new AtomicInteger();
+    private final Counter replans;
 
-    public IngestionService(EventWriter writer, TransactionTemplate transaction) {
+    public IngestionService(EventWriter writer, TransactionTemplate transaction, MeterRegistry meters) {
         this.writer = writer;
         this.transaction = transaction;
+        this.replans = Counter.builder("promptloop.ingest.replans")
+                .description("Batches planned on the assumption that their turns were new, in which PostgreSQL found"
+                        + " a stored one (redelivery, a re-send, a taken turn number): planned again with a lookup")
+                .register(meters);
     }
 
     public Outcome ingest(List<Decoded> batch) {
@@ -45,7 +60,28 @@ public class IngestionService {
         }
     }
 
+    /**
+     * Plans and writes a batch. Each turn normally arrives once, so the batch is first planned as if none of its
+     * turns were stored, which spares looking them up: only the turns its notes refer to outside the batch are
+     * looked up. PostgreSQL checks the assumption (the turns are COPied, and a stored event id or turn number
+     * makes the COPY fail before anything is written); if it fails, the turns are looked up and the batch is
+     * planned again, so the outcome is the one of a plan with every turn looked up.
+     */
     private Outcome writeLongestValidPrefix(List<Decoded> batch) {
+        if (lookupsLeft.get() <= 0) {
+            var storedNoteTurns = writer.findStoredTurns(BatchPlanner.notesReferencesOutsideBatch(batch));
+            BatchPlan plan = planner.plan(batch, storedNoteTurns);
+            var written = writer.writeAssumingNewTurns(plan.events(), plan.turnIdsOfNotes(), storedNoteTurns);
+            if (written.isPresent()) return new Outcome(written.get(), plan.rejectedIndex(), plan.rejection());
+            replans.increment();
+            lookupsLeft.set(LOOKUPS_AFTER_A_REFUSAL);
+        } else {
+            lookupsLeft.decrementAndGet();
+        }
+        return writeWithLookup(batch);
+    }
+
+    private Outcome writeWithLookup(List<Decoded> batch) {
         var storedTurns = writer.findStoredTurns(BatchPlanner.referencedTurns(batch));
         BatchPlan plan = planner.plan(batch, storedTurns);
         WriteResult written = writer.write(plan.events(), plan.turnIdsOfNotes(), storedTurns);
@@ -59,7 +95,7 @@ public class IngestionService {
             List<Decoded> single = List.of(batch.get(i));
             Outcome one;
             try {
-                one = transaction.execute(status -> writeLongestValidPrefix(single));
+                one = transaction.execute(status -> writeWithLookup(single));
             } catch (DataAccessException e) {
                 if (!isCausedByRow(e)) throw e;
                 String detail = e.getMostSpecificCause().getMessage();

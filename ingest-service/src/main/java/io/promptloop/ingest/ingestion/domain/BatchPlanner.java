@@ -2,6 +2,7 @@ package io.promptloop.ingest.ingestion.domain;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,22 @@ public final class BatchPlanner {
         for (Decoded d : batch) {
             if (d instanceof Decoded.Valid(TurnRecorded t)) refs.add(t.ref());
             if (d instanceof Decoded.Valid(ImprovementNoted n)) refs.add(n.turnRef());
+        }
+        return refs;
+    }
+
+    /**
+     * The turns the improvement notes of a batch refer to that no earlier turn of the batch carries: the only
+     * lookups a batch needs when its own turns are assumed not to be stored yet (see {@code IngestionService}).
+     */
+    public static Set<TurnRef> notesReferencesOutsideBatch(List<Decoded> batch) {
+        Set<TurnRef> carried = new HashSet<>();
+        Set<TurnRef> refs = new LinkedHashSet<>();
+        for (Decoded d : batch) {
+            if (d instanceof Decoded.Valid(TurnRecorded t)) carried.add(t.ref());
+            if (d instanceof Decoded.Valid(ImprovementNoted n) && !carried.contains(n.turnRef())) {
+                refs.add(n.turnRef());
+            }
         }
         return refs;
     }

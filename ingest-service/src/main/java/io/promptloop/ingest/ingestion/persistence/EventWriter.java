@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -219,6 +220,30 @@ public class EventWriter {
      * @param storedTurns the referenced turns the plan found stored (see {@link #findStoredTurns})
      */
     public WriteResult write(List<IngestEvent> events, Map<UUID, UUID> turnIdsOfNotes, Map<TurnRef, UUID> storedTurns) {
+        return write(events, turnIdsOfNotes, storedTurns, true);
+    }
+
+    /**
+     * Stores a batch that was planned without looking its own turns up, on the assumption that none of them is
+     * stored yet (the common case: each turn arrives once). The turns are COPied as in {@link #write}; if
+     * PostgreSQL refuses the COPY (a turn's event id or turn number is already stored, or anything else), nothing
+     * has been written and the result is empty: the caller must look the turns up, plan again and call
+     * {@link #write}. When the COPY is taken, no turn of the batch was stored, so the plan was the one a lookup
+     * would have given.
+     *
+     * @param storedNoteTurns the turns the notes refer to that no earlier turn of the batch carries, as stored
+     */
+    public Optional<WriteResult> writeAssumingNewTurns(
+            List<IngestEvent> events, Map<UUID, UUID> turnIdsOfNotes, Map<TurnRef, UUID> storedNoteTurns) {
+        return Optional.ofNullable(write(events, turnIdsOfNotes, storedNoteTurns, false));
+    }
+
+    /** @return the result, or null when the COPY was refused and {@code insertWhenCopyRefused} is false */
+    private WriteResult write(
+            List<IngestEvent> events,
+            Map<UUID, UUID> turnIdsOfNotes,
+            Map<TurnRef, UUID> storedTurns,
+            boolean insertWhenCopyRefused) {
         List<TurnRecorded> turns = new ArrayList<>();
         List<ImprovementNoted> notes = new ArrayList<>();
         List<EvaluationRecorded> evaluations = new ArrayList<>();
@@ -237,7 +262,9 @@ public class EventWriter {
             Map<UUID, int[]> deltas = new LinkedHashMap<>();
             int newTurns;
             List<TurnRecorded> unseen = unseenTurns(turns, storedTurns);
+            // the COPY is the batch's first write: when it is refused, nothing of the batch has been written
             Integer copied = unseen.isEmpty() ? null : copyTurns(con, patches, unseen);
+            if (copied == null && !unseen.isEmpty() && !insertWhenCopyRefused) return null;
             if (copied != null) {
                 newTurns = copied;
             } else {

@@ -88,6 +88,17 @@ class BatchPlannerTest {
                 .containsExactly(new TurnRef(session, 1), new TurnRef(session, 7));
     }
 
+    @Test
+    void shouldLookUpOnlyTheNotesTurnsNoEarlierTurnOfTheBatchCarries() {
+        ImprovementNoted early = Events.note(session, 1); // before turn 1 arrives in the batch: looked up
+        TurnRecorded t1 = Events.turn(session, 1);
+        ImprovementNoted onT1 = Events.note(session, 1); // carried by the batch
+        ImprovementNoted onT5 = Events.note(session, 5); // stored earlier, if at all
+        assertThat(BatchPlanner.notesReferencesOutsideBatch(valid(early, t1, onT1, onT5)))
+                .containsExactly(new TurnRef(session, 1), new TurnRef(session, 5));
+        assertThat(BatchPlanner.notesReferencesOutsideBatch(valid(t1, onT1))).isEmpty();
+    }
+
     private static List<Decoded> valid(IngestEvent... events) {
         return java.util.Arrays.stream(events).<Decoded>map(Decoded.Valid::new).toList();
     }

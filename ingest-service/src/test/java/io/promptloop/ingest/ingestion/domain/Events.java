@@ -6,14 +6,14 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Builders of valid domain events for tests; each test changes what it is about. */
-final class Events {
+public final class Events {
 
     static final Instant T0 = Instant.parse("2025-10-24T10:00:00Z");
     static final AgentId AGENT = new AgentId("era", "answer");
 
     private Events() {}
 
-    static TurnRecorded turn(UUID session, int number) {
+    public static TurnRecorded turn(UUID session, int number) {
         return turn(UUID.randomUUID(), session, number);
     }
 
@@ -36,7 +36,7 @@ final class Events {
                 Map.of());
     }
 
-    static ImprovementNoted note(UUID session, int turnNumber) {
+    public static ImprovementNoted note(UUID session, int turnNumber) {
         return new ImprovementNoted(
                 UUID.randomUUID(),
                 T0.plusSeconds(100 + turnNumber),
