@@ -201,7 +201,8 @@ public class RunService {
                 request.toolOptimization(),
                 request.trigger() == null ? "manual" : request.trigger(),
                 request.evidenceExamples(),
-                request.evidenceMeanScore());
+                request.evidenceMeanScore(),
+                0);
         try {
             store.insertRun(row);
         } catch (DuplicateKeyException e) {

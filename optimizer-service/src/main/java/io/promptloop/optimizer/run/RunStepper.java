@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,10 +33,11 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Moves one run forward, inside the caller's transaction and under the run's row lock: rebuild the snapshot from
- * PostgreSQL, ask the engine what the run needs, and do it (request scores, reflect, or finish). Because the
+ * Moves one run forward, inside the caller's transaction and under the run's row lock: bring the snapshot up to date
+ * from PostgreSQL, ask the engine what the run needs, and do it (request scores, reflect, or finish). Because the
  * snapshot is the whole state, a replica that crashed at any point leaves nothing to repair: the next step of any
- * replica continues the run exactly where it was.
+ * replica continues the run exactly where it was. A replica keeps what it read of the runs it stepped lately
+ * ({@link SteppedRuns}) and reads only what was recorded since, so a step costs what is new, not the run's history.
  */
 @Component
 public class RunStepper {
@@ -59,22 +59,16 @@ public class RunStepper {
     private final JsonMapper json;
     private final Clock clock;
     /**
-     * The GEPA engine of each run this replica stepped lately, with the state it derived, so that a step goes on
-     * where the last one stopped instead of replaying the run. Safe to keep across transactions: the engine derives
-     * its state only from recorded facts that are never rewritten (the snapshot is read before the step writes
-     * anything), and it starts over by itself when given a snapshot that does not extend what it followed. A run
-     * another replica stepped meanwhile only extends it. A replica that starts, or a run not among the last
-     * {@value #CACHED_ENGINES}, replays the stored history once.
+     * The runs this replica stepped lately: what it read of each, and the GEPA engine with the state it derived, so
+     * that a step reads only the new facts and goes on where the last one stopped instead of replaying the run. Safe
+     * to keep across transactions: both hold only recorded facts, which are never rewritten (the snapshot is read
+     * before the step writes anything); the engine starts over by itself when given a snapshot that does not extend
+     * what it followed, and the facts are read in full when a read does not continue them. A run another replica
+     * stepped meanwhile only extends both. A replica that starts, or a run it no longer holds, reads and replays the
+     * stored history once.
      */
-    private final Map<UUID, GepaEngine> engines =
-            java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<UUID, GepaEngine> eldest) {
-                    return size() > CACHED_ENGINES;
-                }
-            });
+    private final SteppedRuns runs;
 
-    private static final int CACHED_ENGINES = 64;
     private final BootstrapPlan bootstrap = new BootstrapPlan();
 
     RunStepper(
@@ -94,6 +88,7 @@ public class RunStepper {
         this.properties = properties;
         this.json = json;
         this.clock = clock;
+        this.runs = new SteppedRuns(store);
     }
 
     /** Re-sends requests whose answers are late, or fails the run when they stay unanswered. */
@@ -111,7 +106,8 @@ public class RunStepper {
             }
             store.retryRequest(
                     request.requestId(), now.plus(properties.evaluation().timeout()));
-            CandidateRow candidate = candidateById(run.runId(), request.candidateId());
+            CandidateRow candidate =
+                    store.candidate(run.runId(), request.candidateId()).orElseThrow();
             publisher.requestEvaluationAfterCommit(
                     run,
                     request.requestId(),
@@ -128,15 +124,20 @@ public class RunStepper {
 
     public Progress step(UUID runId) {
         RunRow run = store.find(runId).orElseThrow();
-        if (!run.status().equals("pending") && !run.status().equals("running")) return Progress.DONE;
+        if (!run.status().equals("pending") && !run.status().equals("running")) {
+            runs.forget(runId); // ended by another replica or an operator
+            return Progress.DONE;
+        }
         store.markRunning(runId);
         RunConfig config = json.readValue(run.configJson(), RunConfig.class);
-        List<CandidateRow> candidates = store.candidates(runId);
-        RunSnapshot snapshot = snapshot(run, config, candidates);
+        SteppedRuns.Entry held = runs.refresh(run);
+        List<CandidateRow> candidates = held.facts().rows();
+        RunSnapshot snapshot = snapshot(run, config, held.facts());
         Decision decision = run.optimizerType().equals("bootstrap_fewshot")
                 ? bootstrap.decide(snapshot)
-                : decideGepa(runId, snapshot);
-        if (decision instanceof Decision.Finished) engines.remove(runId);
+                : decideGepa(held.engine, snapshot);
+        // what the run recorded is what a replica that crashed now would read; an ended run is not stepped again
+        if (decision instanceof Decision.Finished) runs.forget(runId);
         return switch (decision) {
             case Decision.NeedScores need -> requestScores(run, candidates, need);
             case Decision.NeedReflection need -> reflect(run, config, candidates, snapshot, need);
@@ -145,25 +146,17 @@ public class RunStepper {
         };
     }
 
-    private Decision decideGepa(UUID runId, RunSnapshot snapshot) {
-        GepaEngine engine = engines.computeIfAbsent(runId, id -> new GepaEngine());
+    private static Decision decideGepa(GepaEngine engine, RunSnapshot snapshot) {
         synchronized (engine) { // steps of one run are serialised by its row lock; this makes the state visible
             return engine.decide(snapshot);
         }
     }
 
-    private RunSnapshot snapshot(RunRow run, RunConfig config, List<CandidateRow> candidates) {
-        Map<UUID, Integer> indexOf = new HashMap<>();
-        for (CandidateRow c : candidates) indexOf.put(c.id(), c.index());
-        Map<Integer, Map<String, Double>> scores = new HashMap<>();
-        for (var s : store.scoreValues(run.runId())) {
-            scores.computeIfAbsent(indexOf.get(s.candidateId()), k -> new HashMap<>())
-                    .put(s.exampleId(), s.score());
-        }
-        Map<Integer, Integer> reflections = new HashMap<>();
-        for (CandidateRow c : candidates)
-            if (c.origin().equals("reflection") || c.origin().equals("merge"))
-                reflections.put(c.iteration(), c.index());
+    /**
+     * The snapshot over the facts held (views, not copies: nothing changes them until this run's next step). {@code
+     * candidates} is the one part the snapshot copies, a list of references.
+     */
+    private RunSnapshot snapshot(RunRow run, RunConfig config, RunFacts facts) {
         GepaConfig gepaConfig = new GepaConfig(
                         run.maxMetricCalls(),
                         config.minibatchSize(),
@@ -179,9 +172,9 @@ public class RunStepper {
                 gepaConfig,
                 config.trainIds(),
                 config.validationIds(),
-                candidates.stream().map(CandidateRow::toDomain).toList(),
-                scores,
-                reflections,
+                facts.candidates(),
+                facts.scores(),
+                facts.reflections(),
                 run.iteration(),
                 run.metricCallsSpent(),
                 Duration.between(started, clock.instant()));
@@ -454,7 +447,7 @@ public class RunStepper {
     }
 
     public void fail(RunRow run, String reason) {
-        engines.remove(run.runId());
+        runs.forget(run.runId());
         if (store.fail(run.runId(), reason, "failed") > 0) {
             publisher.failedAfterCommit(run, reason);
             log.warn("run {} failed: {}", run.runId(), reason);
@@ -496,10 +489,8 @@ public class RunStepper {
         return wanted;
     }
 
-    private CandidateRow candidateById(UUID runId, UUID candidateId) {
-        return store.candidates(runId).stream()
-                .filter(c -> c.id().equals(candidateId))
-                .findFirst()
-                .orElseThrow();
+    /** What this replica holds of the runs it stepped, with its counts of full and incremental reads. */
+    SteppedRuns steppedRuns() {
+        return runs;
     }
 }

@@ -69,7 +69,8 @@ class RunInspectionIT extends OptimizerTestSupport {
                     false,
                     "manual",
                     null,
-                    null));
+                    null,
+                    0));
             store.insertCandidate(
                     runId, 0, BASELINE, InstructionHash.of(BASELINE), List.of(), List.of(), "seed", 0, null, Map.of());
             store.fail(runId, "steps are the test's", "cancelled");

@@ -61,7 +61,8 @@ public class RunStore {
             boolean toolOptimization,
             String triggerReason,
             Integer evidenceExamples,
-            Double evidenceMeanScore) {}
+            Double evidenceMeanScore,
+            long lastScoreSeq) {}
 
     public record CandidateRow(
             UUID id,
@@ -89,8 +90,8 @@ public class RunStore {
     public record ScoreRow(
             UUID candidateId, String exampleId, String split, double score, String feedback, String output) {}
 
-    /** A score without its texts: what the engine's snapshot needs on every step. */
-    public record ScoreValue(UUID candidateId, String exampleId, double score) {}
+    /** A score without its texts: what the engine's snapshot needs, with its position in the run. */
+    public record ScoreValue(UUID candidateId, String exampleId, double score, long seq) {}
 
     public record ExampleRow(String exampleId, String input, String split) {}
 
@@ -108,7 +109,8 @@ public class RunStore {
             run_id, agent_name, predictor_name, optimizer_type::text, budget_preset::text, max_metric_calls,
             metric_calls_spent, seed, status::text, iteration, minibatch_size, baseline_instruction_id, config_json::text,
             error_message, started_at, created_at, completed_at, baseline_score, optimized_score, improvement_percent,
-            result_instruction_id, enable_tool_optimization, trigger_reason, evidence_examples, evidence_mean_score
+            result_instruction_id, enable_tool_optimization, trigger_reason, evidence_examples, evidence_mean_score,
+            last_score_seq
             """;
 
     public void insertRun(RunRow r) {
@@ -228,17 +230,23 @@ public class RunStore {
                 .update();
     }
 
+    /**
+     * Ends an unfinished run and cancels its pending requests. The run row is written first: an answer locks it
+     * (it takes the score's position there) before it closes its request, and the same order here keeps a cancel
+     * and an answer from waiting for each other.
+     */
     public int fail(UUID runId, String reason, String status) {
-        jdbc.sql(
-                        "UPDATE optimizer.evaluation_requests SET status = 'cancelled' WHERE run_id = ? AND status = 'pending'")
-                .param(runId)
-                .update();
-        return jdbc.sql("""
+        int failed = jdbc.sql("""
                         UPDATE optimizer.prompt_optimization_runs
                            SET status = ?::optimizer.optimization_status, error_message = ?, completed_at = now(),
                                updated_at = now()
                          WHERE run_id = ? AND status IN ('pending', 'running')
                         """).params(status, reason, runId).update();
+        jdbc.sql(
+                        "UPDATE optimizer.evaluation_requests SET status = 'cancelled' WHERE run_id = ? AND status = 'pending'")
+                .param(runId)
+                .update();
+        return failed;
     }
 
     // --- candidates ---------------------------------------------------------------------------------
@@ -278,25 +286,46 @@ public class RunStore {
     }
 
     public List<CandidateRow> candidates(UUID runId) {
+        return candidatesFrom(runId, 0);
+    }
+
+    /**
+     * The run's candidates from index {@code from} on, in index order: what a step has not read yet. Candidates are
+     * added only under the run's row lock with the next index, so they commit in index order.
+     */
+    public List<CandidateRow> candidatesFrom(UUID runId, int from) {
         return jdbc.sql("""
                         SELECT candidate_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
                                parent_indices, origin, iteration, validation_score, accepted, tool_descriptions::text
-                          FROM optimizer.candidates WHERE run_id = ? ORDER BY candidate_index
+                          FROM optimizer.candidates WHERE run_id = ? AND candidate_index >= ? ORDER BY candidate_index
+                        """).params(runId, from).query(this::candidateRow).list();
+    }
+
+    /** One candidate of a run (a time-out re-sends its request). */
+    public Optional<CandidateRow> candidate(UUID runId, UUID candidateId) {
+        return jdbc.sql("""
+                        SELECT candidate_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
+                               parent_indices, origin, iteration, validation_score, accepted, tool_descriptions::text
+                          FROM optimizer.candidates WHERE run_id = ? AND candidate_id = ?
                         """)
-                .param(runId)
-                .query((rs, n) -> new CandidateRow(
-                        rs.getObject(1, UUID.class),
-                        rs.getInt(2),
-                        rs.getString(3),
-                        rs.getString(4),
-                        uuids(rs.getArray(5)),
-                        ints(rs.getArray(6)),
-                        rs.getString(7),
-                        rs.getInt(8),
-                        rs.getObject(9) == null ? null : rs.getDouble(9),
-                        (Boolean) rs.getObject(10),
-                        rs.getString(11) == null ? Map.of() : json.readValue(rs.getString(11), TOOLS)))
-                .list();
+                .params(runId, candidateId)
+                .query(this::candidateRow)
+                .optional();
+    }
+
+    private CandidateRow candidateRow(ResultSet rs, int n) throws SQLException {
+        return new CandidateRow(
+                rs.getObject(1, UUID.class),
+                rs.getInt(2),
+                rs.getString(3),
+                rs.getString(4),
+                uuids(rs.getArray(5)),
+                ints(rs.getArray(6)),
+                rs.getString(7),
+                rs.getInt(8),
+                rs.getObject(9) == null ? null : rs.getDouble(9),
+                (Boolean) rs.getObject(10),
+                rs.getString(11) == null ? Map.of() : json.readValue(rs.getString(11), TOOLS));
     }
 
     public void markCandidate(UUID candidateId, Double validationScore, boolean accepted) {
@@ -325,14 +354,31 @@ public class RunStore {
     }
 
     /**
-     * Every score of the run without feedback and output: a step reads this whole (the snapshot is the state),
-     * so it reads only the three columns the engine uses, not the texts, which are most of a score's bytes.
+     * Every score of the run without feedback and output (a replica's first read of a run): only the columns the
+     * engine uses, not the texts, which are most of a score's bytes.
      */
     public List<ScoreValue> scoreValues(UUID runId) {
-        return jdbc.sql("SELECT candidate_id, example_id, score FROM optimizer.candidate_scores WHERE run_id = ?")
+        return jdbc.sql(
+                        "SELECT candidate_id, example_id, score, run_seq FROM optimizer.candidate_scores WHERE run_id = ?")
                 .param(runId)
-                .query((rs, n) -> new ScoreValue(rs.getObject(1, UUID.class), rs.getString(2), rs.getDouble(3)))
+                .query(RunStore::scoreValue)
                 .list();
+    }
+
+    /**
+     * The run's scores after position {@code afterSeq} (see {@code last_score_seq}): what a step has not read yet.
+     * Read under the run's row lock, they are every score the run has gained since that position.
+     */
+    public List<ScoreValue> scoreValuesAfter(UUID runId, long afterSeq) {
+        return jdbc.sql("SELECT candidate_id, example_id, score, run_seq FROM optimizer.candidate_scores"
+                        + " WHERE run_id = ? AND run_seq > ? ORDER BY run_seq")
+                .params(runId, afterSeq)
+                .query(RunStore::scoreValue)
+                .list();
+    }
+
+    private static ScoreValue scoreValue(ResultSet rs, int n) throws SQLException {
+        return new ScoreValue(rs.getObject(1, UUID.class), rs.getString(2), rs.getDouble(3), rs.getLong(4));
     }
 
     private static ScoreRow scoreRow(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
@@ -345,7 +391,10 @@ public class RunStore {
                 rs.getString(6));
     }
 
-    /** Stores an answer once; returns false for a duplicate. */
+    /**
+     * Stores an answer once; returns false for a duplicate. The score takes the run's next position (a duplicate
+     * leaves the position unused), which locks the run row until the transaction ends.
+     */
     public boolean insertScore(
             UUID runId,
             UUID candidateId,
@@ -356,17 +405,22 @@ public class RunStore {
             String output,
             UUID evaluationId) {
         return jdbc.sql("""
-                                INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback, output, evaluation_id)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                                WITH position AS (
+                                    UPDATE optimizer.prompt_optimization_runs SET last_score_seq = last_score_seq + 1
+                                     WHERE run_id = ? RETURNING last_score_seq)
+                                INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback, output, evaluation_id, run_seq)
+                                SELECT ?, ?, ?, ?, ?, ?, ?, ?, last_score_seq FROM position
+                                ON CONFLICT DO NOTHING
                                 """)
-                        .params(runId, candidateId, exampleId, split, score, feedback, output, evaluationId)
+                        .params(runId, runId, candidateId, exampleId, split, score, feedback, output, evaluationId)
                         .update()
                 > 0;
     }
 
     /**
      * Reuses results already known for the same instruction text (same SHA-256) of the same agent/predictor, in this
-     * or an earlier run; returns how many scores were copied (they cost no budget).
+     * or an earlier run; returns how many scores were copied (they cost no budget). The copies take the run's next
+     * positions; the run row is not written when there is nothing to copy.
      */
     public int reuseKnownScores(
             UUID runId,
@@ -377,17 +431,38 @@ public class RunStore {
             List<String> exampleIds,
             String split) {
         return jdbc.sql("""
-                        INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback, output, evaluation_id)
-                        SELECT DISTINCT ON (s.example_id) ?, ?, s.example_id, ?, s.score, s.feedback, s.output, s.evaluation_id
-                          FROM optimizer.candidate_scores s
-                          JOIN optimizer.candidates c ON c.candidate_id = s.candidate_id
-                          JOIN optimizer.prompt_optimization_runs r ON r.run_id = c.run_id
-                         WHERE c.instruction_hash = ? AND r.agent_name = ? AND r.predictor_name IS NOT DISTINCT FROM ?
-                           AND s.example_id = ANY(?::text[]) AND s.candidate_id <> ?
-                         ORDER BY s.example_id, s.recorded_at
+                        WITH known AS (
+                            SELECT DISTINCT ON (s.example_id) s.example_id, s.score, s.feedback, s.output, s.evaluation_id
+                              FROM optimizer.candidate_scores s
+                              JOIN optimizer.candidates c ON c.candidate_id = s.candidate_id
+                              JOIN optimizer.prompt_optimization_runs r ON r.run_id = c.run_id
+                             WHERE c.instruction_hash = ? AND r.agent_name = ? AND r.predictor_name IS NOT DISTINCT FROM ?
+                               AND s.example_id = ANY(?::text[]) AND s.candidate_id <> ?
+                               AND NOT EXISTS (SELECT 1 FROM optimizer.candidate_scores o
+                                                WHERE o.candidate_id = ? AND o.example_id = s.example_id)
+                             ORDER BY s.example_id, s.recorded_at),
+                        numbered AS (SELECT known.*, row_number() OVER (ORDER BY example_id) AS n FROM known),
+                        position AS (
+                            UPDATE optimizer.prompt_optimization_runs
+                               SET last_score_seq = last_score_seq + (SELECT count(*) FROM numbered)
+                             WHERE run_id = ? AND EXISTS (SELECT 1 FROM numbered)
+                            RETURNING last_score_seq - (SELECT count(*) FROM numbered) AS base)
+                        INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback, output, evaluation_id, run_seq)
+                        SELECT ?, ?, k.example_id, ?, k.score, k.feedback, k.output, k.evaluation_id, p.base + k.n
+                          FROM numbered k CROSS JOIN position p
                         ON CONFLICT DO NOTHING
                         """)
-                .params(runId, candidateId, split, hash, agent, predictor, textArray(exampleIds), candidateId)
+                .params(
+                        hash,
+                        agent,
+                        predictor,
+                        textArray(exampleIds),
+                        candidateId,
+                        candidateId,
+                        runId,
+                        runId,
+                        candidateId,
+                        split)
                 .update();
     }
 
@@ -554,7 +629,8 @@ public class RunStore {
                 rs.getBoolean(22),
                 rs.getString(23),
                 rs.getObject(24) == null ? null : rs.getInt(24),
-                rs.getObject(25) == null ? null : rs.getDouble(25));
+                rs.getObject(25) == null ? null : rs.getDouble(25),
+                rs.getLong(26));
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {
