@@ -12,6 +12,7 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ContainerProperties.AssignmentCommitOption;
 
 /**
  * What abtest adds to the shared Kafka handling (service-support): observations are read in batches and the
@@ -30,6 +31,16 @@ class KafkaConfig {
         factory.setConsumerFactory(consumers);
         factory.setBatchListener(true);
         factory.setCommonErrorHandler(errorHandler);
+        // The stored offsets in the database say where counting resumes (ObservationListener seeks to them) and
+        // Kafka's committed offsets only feed lag monitoring, which counts a partition never committed from its
+        // oldest record: the container's synchronous commit of the initial positions on assignment (a round trip
+        // before the first fetch) adds nothing.
+        factory.getContainerProperties().setAssignmentCommitOption(AssignmentCommitOption.NEVER);
+        // For the same reason the offset commit after each batch is asynchronous: waiting for it took about 15 ms a
+        // batch on the listener thread (3.2 s of 11.4 s for 1,000,000 observations, benchmarks/results/
+        // abtest-2026-12-07-1m-*.txt); a commit lost in a crash or a rebalance only leaves the lag higher until the
+        // next one, the records below the stored offsets are skipped when they come again.
+        factory.getContainerProperties().setSyncCommits(false);
         Integer concurrency = properties.getListener().getConcurrency();
         if (concurrency != null) factory.setConcurrency(concurrency);
         return factory;

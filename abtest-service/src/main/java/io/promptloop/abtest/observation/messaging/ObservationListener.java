@@ -152,11 +152,12 @@ class ObservationListener implements ConsumerSeekAware {
                 if (position == null || position.nextOffset() != storedNext) {
                     position = load(source, tp, storedNext); // new owner, or another consumer counted meanwhile
                 }
-                List<UUID> counted = new ArrayList<>();
-                Set<UUID> inBatch = new HashSet<>();
+                List<ConsumerRecord<String, Object>> partitionRecords = byPartition.get(tp);
+                List<UUID> counted = new ArrayList<>(partitionRecords.size());
+                Set<UUID> inBatch = HashSet.newHashSet(partitionRecords.size());
                 long first = -1;
                 long last = -1;
-                for (ConsumerRecord<String, Object> record : byPartition.get(tp)) {
+                for (ConsumerRecord<String, Object> record : partitionRecords) {
                     if (record.offset() < storedNext) {
                         redelivered++; // counted or dead-lettered by a committed batch
                         continue;
@@ -212,10 +213,8 @@ class ObservationListener implements ConsumerSeekAware {
     /** Classifies a decoded-or-not record: the countable observation, or null with its dead letter added. */
     private Countable classify(
             ConsumerRecord<String, Object> record, List<Letter> rejected, Map<UUID, Optional<AbTest>> known) {
-        List<Pending> decoded = new ArrayList<>(1);
-        decode(record, decoded, rejected);
-        if (decoded.isEmpty()) return null;
-        Pending p = decoded.getFirst();
+        Pending p = decode(record, rejected);
+        if (p == null) return null;
         Observation o = p.observation();
         Optional<AbTest> test = known.computeIfAbsent(o.testId(), tests::find);
         if (test.isEmpty()) {
@@ -276,28 +275,29 @@ class ObservationListener implements ConsumerSeekAware {
 
     private record Pending(ConsumerRecord<String, Object> record, byte[] bytes, Observation observation) {}
 
-    private static void decode(ConsumerRecord<String, Object> record, List<Pending> decoded, List<Letter> rejected) {
+    /** The record's valid observation, or null with its dead letter added to {@code rejected}. */
+    private static Pending decode(ConsumerRecord<String, Object> record, List<Letter> rejected) {
         Object value = record.value();
         if (value == null) {
             DeserializationException failure = SerializationUtils.getExceptionFromHeader(
                     record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
             if (failure == null) {
                 rejected.add(new Letter(record, null, Rejection.INVALID_VALUE.code(), "record has no value", null));
-                return;
+                return null;
             }
             for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
                 if (t instanceof RegistryUnavailableException unavailable) throw unavailable; // retry the batch
                 if (t instanceof SchemaNotFoundException) {
                     rejected.add(
                             new Letter(record, failure.getData(), Rejection.UNKNOWN_SCHEMA.code(), t.getMessage(), t));
-                    return;
+                    return null;
                 }
             }
             Throwable root = failure;
             while (root.getCause() != null) root = root.getCause();
             rejected.add(new Letter(
                     record, failure.getData(), Rejection.UNDECODABLE.code(), "cannot deserialize: " + root, failure));
-            return;
+            return null;
         }
         byte[] bytes = value instanceof AvroWithBytes withBytes ? withBytes.bytes() : null;
         Object avro = value instanceof AvroWithBytes withBytes ? withBytes.value() : value;
@@ -308,7 +308,7 @@ class ObservationListener implements ConsumerSeekAware {
                     Rejection.WRONG_TYPE.code(),
                     "value is a " + avro.getClass().getSimpleName() + ", the topic carries ObservationRecorded",
                     null));
-            return;
+            return null;
         }
         var result = ObservationValidator.validate(new ObservationValidator.Raw(
                 o.getEventId(),
@@ -322,11 +322,9 @@ class ObservationListener implements ConsumerSeekAware {
                 o.getCovariate(),
                 o.getRatioNumerator(),
                 o.getRatioDenominator()));
-        if (result.valid()) {
-            decoded.add(new Pending(record, bytes, result.observation()));
-        } else {
-            rejected.add(new Letter(record, bytes, Rejection.INVALID_VALUE.code(), result.problem(), null));
-        }
+        if (result.valid()) return new Pending(record, bytes, result.observation());
+        rejected.add(new Letter(record, bytes, Rejection.INVALID_VALUE.code(), result.problem(), null));
+        return null;
     }
 
     private static Letter letter(Pending p, Rejection reason, String message) {
