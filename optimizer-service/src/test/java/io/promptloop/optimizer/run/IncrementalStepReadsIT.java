@@ -203,33 +203,8 @@ class IncrementalStepReadsIT extends OptimizerTestSupport {
             UUID baseline = instructions
                     .register(agent, "answer", BASELINE, "manual", null, null, null, null, null)
                     .id();
-            store.insertRun(new RunStore.RunRow(
-                    runId,
-                    agent,
-                    "answer",
-                    "gepa",
-                    "custom",
-                    160,
-                    0,
-                    5L,
-                    "pending",
-                    0,
-                    2,
-                    baseline,
-                    JSON.writeValueAsString(config),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    "manual",
-                    null,
-                    null,
-                    0));
+            store.insertRun(TestRunRows.run(
+                    runId, agent, "custom", 160, 5L, "pending", 0, 2, baseline, JSON.writeValueAsString(config), 0));
             store.insertCandidate(
                     runId, 0, BASELINE, InstructionHash.of(BASELINE), List.of(), List.of(), "seed", 0, null, Map.of());
         });

@@ -44,32 +44,17 @@ class RunInspectionIT extends OptimizerTestSupport {
         UUID runId = UUID.randomUUID();
         var config = new RunConfig(List.of("t1"), List.of("v1"), 3, 10, null, "deterministic", 0, 0.3, 0, "instance");
         transaction.executeWithoutResult(status -> {
-            store.insertRun(new RunStore.RunRow(
+            store.insertRun(TestRunRows.run(
                     runId,
                     "inspect-" + runId,
-                    "answer",
-                    "gepa",
                     "light",
                     10_000,
-                    0,
                     1L,
                     "pending",
                     0,
                     3,
                     null,
                     JSON.writeValueAsString(config),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    "manual",
-                    null,
-                    null,
                     0));
             store.insertCandidate(
                     runId, 0, BASELINE, InstructionHash.of(BASELINE), List.of(), List.of(), "seed", 0, null, Map.of());

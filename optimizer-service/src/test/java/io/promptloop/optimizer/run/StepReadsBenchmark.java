@@ -211,33 +211,8 @@ public final class StepReadsBenchmark {
     private static UUID createRun(RunStore store, JdbcClient jdbc, TransactionTemplate transaction, int length) {
         UUID runId = UUID.randomUUID();
         transaction.executeWithoutResult(t -> {
-            store.insertRun(new RunStore.RunRow(
-                    runId,
-                    "bench-" + runId,
-                    "answer",
-                    "gepa",
-                    "custom",
-                    1_000_000,
-                    0,
-                    1L,
-                    "running",
-                    length,
-                    3,
-                    null,
-                    "{}",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    "manual",
-                    null,
-                    null,
-                    0));
+            store.insertRun(TestRunRows.run(
+                    runId, "bench-" + runId, "custom", 1_000_000, 1L, "running", length, 3, null, "{}", 0));
             jdbc.sql("""
                             INSERT INTO optimizer.candidates (run_id, candidate_index, instruction_text, instruction_hash,
                                    parent_indices, origin, iteration)

@@ -213,32 +213,6 @@ class SteppedRunsTest {
     }
 
     static RunRow run(UUID runId, long lastScoreSeq) {
-        return new RunRow(
-                runId,
-                "agent",
-                "answer",
-                "gepa",
-                "light",
-                500,
-                0,
-                1L,
-                "running",
-                0,
-                3,
-                null,
-                "{}",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                false,
-                "manual",
-                null,
-                null,
-                lastScoreSeq);
+        return TestRunRows.run(runId, "agent", "light", 500, 1L, "running", 0, 3, null, "{}", lastScoreSeq);
     }
 }
