@@ -1,6 +1,7 @@
 package io.promptloop.optimizer.run;
 
 import io.promptloop.optimizer.instruction.domain.InstructionHash;
+import io.promptloop.optimizer.run.domain.BenchmarkConditions;
 import io.promptloop.optimizer.run.domain.Candidate;
 import io.promptloop.optimizer.run.domain.GepaConfig;
 import io.promptloop.optimizer.run.domain.RunSnapshot;
@@ -8,9 +9,6 @@ import io.promptloop.optimizer.run.persistence.RunStore;
 import io.promptloop.optimizer.run.persistence.RunStore.CandidateRow;
 import io.promptloop.testkit.Postgres;
 import io.promptloop.testkit.Provisioning;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -59,7 +57,7 @@ public final class StepReadsBenchmark {
     public static void main(String[] args) throws Exception {
         int repetitions = args.length > 0 ? Integer.parseInt(args[0]) : 31;
         long wallStart = System.nanoTime();
-        long cpuStart = processCpuNanos();
+        long cpuStart = BenchmarkConditions.processCpuNanos();
         try (Postgres postgres = new Postgres(Postgres.Settings.defaults())) {
             postgres.start();
             Provisioning.migrate(postgres.superuser());
@@ -84,7 +82,7 @@ public final class StepReadsBenchmark {
                             .query(String.class)
                             .single()
                     + " (the test kit's embedded server, same machine, one JDBC connection, no pool)");
-            System.out.println("load average at start (1/5/15 min): " + loadAverage()
+            System.out.println("load average at start (1/5/15 min): " + BenchmarkConditions.loadAverage()
                     + " — the machine is shared: other engineers' builds may run beside this benchmark");
             System.out.printf(
                     "Each figure: median wall time of %d timed reads after as many warm-up reads, in ms%n",
@@ -155,7 +153,9 @@ public final class StepReadsBenchmark {
         System.out.printf(
                 "%nload average at end (1/5/15 min): %s; this JVM used %.1f CPU-s in %.1f s of wall time"
                         + " (PostgreSQL's own CPU not counted)%n",
-                loadAverage(), (processCpuNanos() - cpuStart) / 1e9, (System.nanoTime() - wallStart) / 1e9);
+                BenchmarkConditions.loadAverage(),
+                (BenchmarkConditions.processCpuNanos() - cpuStart) / 1e9,
+                (System.nanoTime() - wallStart) / 1e9);
     }
 
     /** The step's read before issue 12, verbatim: every candidate, every score (three columns), the maps. */
@@ -303,20 +303,5 @@ public final class StepReadsBenchmark {
         public void close() {
             dataSource.destroy();
         }
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return String.format(
-                    "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        }
-    }
-
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : -1;
     }
 }

@@ -2,9 +2,6 @@ package io.promptloop.optimizer.run.domain;
 
 import io.promptloop.optimizer.run.domain.Decision.NeedReflection;
 import io.promptloop.optimizer.run.domain.Decision.NeedScores;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,9 +48,9 @@ public final class GepaEngineBenchmark {
                 System.getProperty("java.vm.name"),
                 System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20);
-        System.out.println("load average at start (1/5/15 min): " + loadAverage()
+        System.out.println("load average at start (1/5/15 min): " + BenchmarkConditions.loadAverage()
                 + " — the machine is shared: other engineers' builds run beside this benchmark");
-        long cpuStart = processCpuNanos();
+        long cpuStart = BenchmarkConditions.processCpuNanos();
         long wallStart = System.nanoTime();
 
         System.out.printf(
@@ -135,7 +132,7 @@ public final class GepaEngineBenchmark {
         double wall = (System.nanoTime() - wallStart) / 1e9;
         System.out.printf(
                 "%nload average at end (1/5/15 min): %s; this JVM used %.1f CPU-s in %.1f s of wall time%n",
-                loadAverage(), (processCpuNanos() - cpuStart) / 1e9, wall);
+                BenchmarkConditions.loadAverage(), (BenchmarkConditions.processCpuNanos() - cpuStart) / 1e9, wall);
     }
 
     /** A run stepped (with the new engine) until its {@code length}-th candidate's validation is in. */
@@ -224,20 +221,5 @@ public final class GepaEngineBenchmark {
         if (sink == 42) System.out.print("");
         Arrays.sort(samples);
         return samples[repetitions / 2];
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return String.format(
-                    "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        }
-    }
-
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : -1;
     }
 }
