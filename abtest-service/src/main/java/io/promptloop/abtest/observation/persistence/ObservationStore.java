@@ -194,12 +194,10 @@ public class ObservationStore {
                 .filter(a -> a.storedNextOffset() >= 0)
                 .map(a -> new Object[] {a.nextOffset(), source.consumerGroup(), source.topic(), a.partition()})
                 .toList();
-        if (!moved.isEmpty()) {
-            jdbc.batchUpdate(
-                    "UPDATE abtest.observation_offsets SET next_offset = ?, updated_at = now() WHERE consumer_group = ?"
-                            + " AND topic = ? AND partition = ?",
-                    moved);
-        }
+        batchUpdate(
+                "UPDATE abtest.observation_offsets SET next_offset = ?, updated_at = now() WHERE consumer_group = ?"
+                        + " AND topic = ? AND partition = ?",
+                moved);
         List<Object[]> windows = advances.stream()
                 .filter(a -> !a.counted().isEmpty())
                 .map(a -> new Object[] {
@@ -211,22 +209,23 @@ public class ObservationStore {
                     RecentEventIds.toBytes(a.counted())
                 })
                 .toList();
-        if (!windows.isEmpty()) {
-            jdbc.batchUpdate(
-                    "INSERT INTO abtest.observation_event_ids (consumer_group, topic, partition, first_offset,"
-                            + " last_offset, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
-                    windows);
-        }
+        batchUpdate(
+                "INSERT INTO abtest.observation_event_ids (consumer_group, topic, partition, first_offset,"
+                        + " last_offset, event_ids) VALUES (?, ?, ?, ?, ?, ?)",
+                windows);
         List<Object[]> pruned = advances.stream()
                 .filter(a -> a.keptFrom() > 0)
                 .map(a -> new Object[] {source.consumerGroup(), source.topic(), a.partition(), a.keptFrom()})
                 .toList();
-        if (!pruned.isEmpty()) {
-            jdbc.batchUpdate(
-                    "DELETE FROM abtest.observation_event_ids WHERE consumer_group = ? AND topic = ? AND partition = ?"
-                            + " AND first_offset < ?",
-                    pruned);
-        }
+        batchUpdate(
+                "DELETE FROM abtest.observation_event_ids WHERE consumer_group = ? AND topic = ? AND partition = ?"
+                        + " AND first_offset < ?",
+                pruned);
+    }
+
+    /** One JDBC batch of {@code sql} over {@code rows}; nothing is sent when there are none. */
+    private void batchUpdate(String sql, List<Object[]> rows) {
+        if (!rows.isEmpty()) jdbc.batchUpdate(sql, rows);
     }
 
     /** Another consumer stored a position for a partition this one found without any: the batch is read again. */

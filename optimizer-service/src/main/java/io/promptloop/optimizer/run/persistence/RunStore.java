@@ -285,6 +285,11 @@ public class RunStore {
         return id;
     }
 
+    /** A run's candidates, in the columns and order {@link #candidateRow} reads. */
+    private static final String SELECT_CANDIDATES = "SELECT candidate_id, candidate_index, instruction_text,"
+            + " instruction_hash, parent_candidate_ids, parent_indices, origin, iteration, validation_score, accepted,"
+            + " tool_descriptions::text FROM optimizer.candidates WHERE run_id = ?";
+
     public List<CandidateRow> candidates(UUID runId) {
         return candidatesFrom(runId, 0);
     }
@@ -294,20 +299,15 @@ public class RunStore {
      * added only under the run's row lock with the next index, so they commit in index order.
      */
     public List<CandidateRow> candidatesFrom(UUID runId, int from) {
-        return jdbc.sql("""
-                        SELECT candidate_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
-                               parent_indices, origin, iteration, validation_score, accepted, tool_descriptions::text
-                          FROM optimizer.candidates WHERE run_id = ? AND candidate_index >= ? ORDER BY candidate_index
-                        """).params(runId, from).query(this::candidateRow).list();
+        return jdbc.sql(SELECT_CANDIDATES + " AND candidate_index >= ? ORDER BY candidate_index")
+                .params(runId, from)
+                .query(this::candidateRow)
+                .list();
     }
 
     /** One candidate of a run (a time-out re-sends its request). */
     public Optional<CandidateRow> candidate(UUID runId, UUID candidateId) {
-        return jdbc.sql("""
-                        SELECT candidate_id, candidate_index, instruction_text, instruction_hash, parent_candidate_ids,
-                               parent_indices, origin, iteration, validation_score, accepted, tool_descriptions::text
-                          FROM optimizer.candidates WHERE run_id = ? AND candidate_id = ?
-                        """)
+        return jdbc.sql(SELECT_CANDIDATES + " AND candidate_id = ?")
                 .params(runId, candidateId)
                 .query(this::candidateRow)
                 .optional();
