@@ -47,13 +47,27 @@ public class AvroWithBytesDeserializer implements Deserializer<AvroWithBytes> {
                         ? new SchemaNotFoundException("the registry does not know the record's schema id (HTTP 404)")
                         : new RegistryUnavailableException("the schema registry answered HTTP " + status, null);
             }
-            if (t.getClass().getName().startsWith("java.net.")
-                    || t instanceof java.util.concurrent.TimeoutException
-                    || t.getClass().getName().startsWith("io.netty.channel.")) {
+            if (isTransportFailure(t)) {
                 return new RegistryUnavailableException("the schema registry is unreachable: " + t, null);
             }
         }
         return e;
+    }
+
+    /**
+     * A failure of the way to the registry, not of the record: the registry client's HTTP stack (Vert.x over
+     * Netty) and the JDK's networking. Vert.x and Netty only carry the registry calls here; decoding the
+     * record's bytes never goes through them. A connection the registry closed while a look-up was on it
+     * (Vert.x's {@code HttpClosedException}) was once dead-lettered as undecodable; it is transient.
+     */
+    private static boolean isTransportFailure(Throwable t) {
+        String name = t.getClass().getName();
+        return name.startsWith("java.net.")
+                || name.startsWith("javax.net.ssl.")
+                || name.startsWith("io.vertx.")
+                || name.startsWith("io.netty.")
+                || t instanceof java.nio.channels.ClosedChannelException
+                || t instanceof java.util.concurrent.TimeoutException;
     }
 
     @Override

@@ -1,0 +1,82 @@
+package io.promptloop.support.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.http.HttpClosedException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.AvroRuntimeException;
+import org.junit.jupiter.api.Test;
+
+class AvroWithBytesDeserializerTest {
+
+    /** Confluent wire format: magic byte 0, schema id 7, then one Avro byte. */
+    private static final byte[] RECORD_WITH_SCHEMA_7 = {0, 0, 0, 0, 7, 2};
+
+    @Test
+    void shouldCallAConnectionTheRegistryClosedUnreachableNotTheRecordsFault() {
+        // the exception that once dead-lettered a valid record in CI as "undecodable"
+        RuntimeException closed = new RuntimeException(new HttpClosedException("Connection was closed"));
+        assertThat(AvroWithBytesDeserializer.translate(closed))
+                .isInstanceOf(RegistryUnavailableException.class)
+                .hasMessageContaining("Connection was closed");
+    }
+
+    @Test
+    void shouldLeaveFailuresOfTheRecordsBytesAlone() {
+        for (RuntimeException e : new RuntimeException[] {
+            new AvroRuntimeException(new EOFException()),
+            new AvroRuntimeException(new WholeRecordDatumProvider.TrailingBytesException()),
+            new IllegalStateException("unknown magic byte")
+        }) {
+            assertThat(AvroWithBytesDeserializer.translate(e)).as(e.toString()).isSameAs(e);
+        }
+    }
+
+    /**
+     * The real registry client against a loopback server that reads each request and closes the connection
+     * without an answer: whatever the HTTP stack makes of it, the record must not be blamed.
+     */
+    @Test
+    void shouldNotBlameTheRecordWhenTheRegistryHangsUpMidRequest() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> hangUpOnEveryRequest(server, requests));
+            try (var deserializer = new AvroWithBytesDeserializer()) {
+                deserializer.configure(registryConfig(server.getLocalPort()), false);
+                assertThatThrownBy(() -> deserializer.deserialize("agent-sessions", RECORD_WITH_SCHEMA_7))
+                        .isInstanceOf(RegistryUnavailableException.class)
+                        .hasMessageStartingWith("the schema registry is unreachable");
+            }
+        }
+        assertThat(requests).as("requests the registry client sent").hasPositiveValue();
+    }
+
+    private static Map<String, Object> registryConfig(int port) {
+        return Map.of(
+                "apicurio.registry.url", "http://127.0.0.1:" + port + "/apis/registry/v3",
+                "apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler",
+                "apicurio.registry.use-id", "contentId",
+                "apicurio.registry.headers.enabled", false,
+                "apicurio.registry.retry-count", "1",
+                "apicurio.registry.retry-backoff-ms", "10");
+    }
+
+    private static void hangUpOnEveryRequest(ServerSocket server, AtomicInteger requests) {
+        while (!server.isClosed()) {
+            try (Socket socket = server.accept()) {
+                InputStream in = socket.getInputStream();
+                if (in.read(new byte[8192]) > 0) requests.incrementAndGet();
+            } catch (IOException closedOrReset) {
+                // the test closed the server, or the client gave up first
+            }
+        }
+    }
+}
