@@ -155,7 +155,7 @@ public final class AbtestBenchmark {
         harness.conditions(
                 "abtest-service",
                 serviceJar,
-                options.service.serviceHeap,
+                options.service.jvm(),
                 OBSERVATIONS + ": " + partitions + " partitions, " + ROUTING + ": "
                         + Harness.partitions(admin, ROUTING) + " partitions (compacted), " + DECISIONS + ": "
                         + Harness.partitions(admin, DECISIONS) + " partitions",
@@ -175,12 +175,7 @@ public final class AbtestBenchmark {
 
     private ServiceProcess startService(Path jar, Path log, Duration analysisInterval) throws IOException {
         ServiceProcess service = harness.startService(
-                "abtest-service",
-                jar,
-                options.service.serviceHeap,
-                "abtest_app",
-                serviceProperties(analysisInterval),
-                log);
+                "abtest-service", jar, options.service.jvm(), "abtest_app", serviceProperties(analysisInterval), log);
         out("abtest-service: pid " + service.pid() + ", -Xmx" + options.service.serviceHeap + ", port " + service.port()
                 + ", analysis interval " + AbtestOptions.spring(analysisInterval) + ", log " + shown(log));
         this.service = service;

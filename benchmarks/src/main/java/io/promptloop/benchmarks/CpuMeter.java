@@ -18,7 +18,7 @@ import java.util.Map;
 final class CpuMeter {
 
     /** USER_HZ: the unit of /proc's CPU times on Linux, 100 on every mainstream architecture. */
-    private static final double TICKS_PER_SECOND = 100.0;
+    static final double TICKS_PER_SECOND = 100.0;
 
     private final Map<String, Root> groups = new LinkedHashMap<>();
 

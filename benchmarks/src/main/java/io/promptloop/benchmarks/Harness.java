@@ -145,7 +145,7 @@ final class Harness {
      * Prints the conditions of this run: machine, JVM, PostgreSQL (kind, durability settings as the server reports
      * them), Kafka, registry, the service, and which processes the CPU figures attribute to what.
      */
-    void conditions(String service, Path serviceJar, String serviceHeap, String topics, String serviceSettings)
+    void conditions(String service, Path serviceJar, List<String> serviceJvm, String topics, String serviceSettings)
             throws SQLException {
         out("conditions:");
         out(String.format(
@@ -209,8 +209,8 @@ final class Harness {
                 + " at " + hostAndPort(URI.create(infra.registry().url())) + "; serde "
                 + jarName(AvroKafkaSerializer.class)
                 + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  " + service + ": " + shown(serviceJar) + ", child JVM -Xmx" + serviceHeap + "; its application.yaml: "
-                + serviceSettings);
+        out("  " + service + ": " + shown(serviceJar) + ", child JVM " + String.join(" ", serviceJvm)
+                + "; its application.yaml: " + serviceSettings);
         out("  CPU figures by process: " + String.join("; ", attribution));
     }
 
@@ -372,7 +372,7 @@ final class Harness {
      * user, plain console logs and {@code properties}; its CPU attributed under {@code name}.
      */
     ServiceProcess startService(
-            String name, Path jar, String heap, String login, Map<String, Object> properties, Path log)
+            String name, Path jar, List<String> jvm, String login, Map<String, Object> properties, Path log)
             throws IOException {
         Map<String, Object> all = new LinkedHashMap<>(infra.springProperties(login));
         all.put("promptloop.security.users[0].name", ServiceProcess.USER);
@@ -380,7 +380,7 @@ final class Harness {
         all.put("promptloop.security.users[0].roles", "OPERATOR");
         all.put("logging.structured.format.console", "");
         all.putAll(properties);
-        ServiceProcess service = ServiceProcess.start(name, jar, heap, all, log);
+        ServiceProcess service = ServiceProcess.start(name, jar, jvm, all, log);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "bench-stop-" + name));
         cpu.add(name, service.pid(), false);
         return service;

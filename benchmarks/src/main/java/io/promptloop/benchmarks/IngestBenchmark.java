@@ -118,7 +118,7 @@ public final class IngestBenchmark {
             ServiceProcess service = harness.startService(
                     "ingest-service",
                     serviceJar,
-                    options.service.serviceHeap,
+                    options.service.jvm(),
                     "ingest_app",
                     Map.copyOf(options.service.serviceProperties),
                     serviceLog);
@@ -187,7 +187,7 @@ public final class IngestBenchmark {
         harness.conditions(
                 "ingest-service",
                 serviceJar,
-                options.service.serviceHeap,
+                options.service.jvm(),
                 "topic " + TOPIC + ": " + partitions + " partitions",
                 String.join(", ", settings));
     }
@@ -291,6 +291,12 @@ public final class IngestBenchmark {
         List<long[]> samples = new ArrayList<>();
         long nextPoll = System.nanoTime();
         long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long pollBackend;
+        try (PreparedStatement pid = su.prepareStatement("SELECT pg_backend_pid()")) {
+            pollBackend = single(pid);
+        }
+        long pollTicksAssigned = 0;
+        int polls = 0;
         try (PreparedStatement count =
                 su.prepareStatement("SELECT coalesce(sum(total_turns), 0) FROM conversation.prompt_tuning_sessions")) {
             while (true) {
@@ -304,6 +310,8 @@ public final class IngestBenchmark {
                     assigned = System.nanoTime();
                     cpuAssigned = cpu.snapshot();
                     threadsAssigned = CpuMeter.threadTicks(service.pid());
+                    pollTicksAssigned = CpuMeter.ticks(pollBackend);
+                    polls = 0;
                     if (options.profile()) jcmd(service, "JFR.start", "name=bench", "settings=profile");
                     rowsAtAssigned = single(count);
                     out(String.format(
@@ -317,6 +325,7 @@ public final class IngestBenchmark {
                 }
                 if (now >= nextPoll) {
                     rows = single(count);
+                    polls++;
                     long at = System.nanoTime();
                     samples.add(new long[] {at, rows});
                     if (rows > 0 && firstRow < 0) firstRow = at;
@@ -338,6 +347,7 @@ public final class IngestBenchmark {
             }
         }
         CpuMeter.Snapshot cpuEnd = cpu.snapshot();
+        double pollSeconds = (CpuMeter.ticks(pollBackend) - pollTicksAssigned) / CpuMeter.TICKS_PER_SECOND;
         Map<String, Long> threadsEnd = CpuMeter.threadTicks(service.pid());
         Path recording = service.log().resolveSibling("ingest-service-throughput.jfr");
         if (options.profile()) jcmd(service, "JFR.stop", "name=bench", "filename=" + recording);
@@ -369,6 +379,13 @@ public final class IngestBenchmark {
         details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.service.serviceHeap + "; "
                 + actuatorHeap(service));
         details.add("  CPU from assignment to the last row: " + CpuMeter.report(cpuAssigned, cpuEnd, cpus));
+        details.add(String.format(
+                Locale.ROOT,
+                "  of postgres' CPU, the benchmark's own progress poll (its backend, pid %d): %.1f cpu-s for %,d"
+                        + " queries",
+                pollBackend,
+                pollSeconds,
+                polls));
         details.add(String.format(
                 Locale.ROOT,
                 "  CPU before that (JVM and Spring start-up, group join): ingest-service %.1f cpu-s",

@@ -35,9 +35,24 @@ final class ServiceOptions {
                     + " application.yaml)")
     java.util.Map<String, String> serviceProperties = new java.util.LinkedHashMap<>();
 
+    @Option(
+            names = "--service-jvm-option",
+            paramLabel = "OPT",
+            description = "an option for the service's JVM, after -Xmx, e.g. -XX:G1HeapRegionSize=4m; repeatable"
+                    + " (default: none)")
+    java.util.List<String> serviceJvmOptions = new java.util.ArrayList<>();
+
     ServiceOptions(String serviceHeap, int timeoutSeconds) {
         this.serviceHeap = serviceHeap;
         this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** The service JVM's options: -Xmx and those given with --service-jvm-option. */
+    java.util.List<String> jvm() {
+        java.util.List<String> jvm = new java.util.ArrayList<>();
+        jvm.add("-Xmx" + serviceHeap);
+        jvm.addAll(serviceJvmOptions);
+        return jvm;
     }
 
     void validate() {

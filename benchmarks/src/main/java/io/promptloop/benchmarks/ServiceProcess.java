@@ -46,19 +46,17 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts {@code jar} on a free port with {@code properties} as {@code --key=value} arguments. */
-    static ServiceProcess start(String name, Path jar, String maxHeap, Map<String, Object> properties, Path log)
+    static ServiceProcess start(String name, Path jar, List<String> jvm, Map<String, Object> properties, Path log)
             throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " does not exist: build it with `./mvnw -pl benchmarks -am "
                     + "-DskipTests package` (or pass --service-jar)");
         }
         int port = FreePorts.orFree(0);
-        List<String> command = new ArrayList<>(List.of(
-                ChildProcess.javaExecutable(),
-                "-Xmx" + maxHeap,
-                "-XX:+ExitOnOutOfMemoryError",
-                "-jar",
-                jar.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(ChildProcess.javaExecutable());
+        command.addAll(jvm);
+        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
         Map<String, Object> all = new LinkedHashMap<>(properties);
         all.put("server.port", port);
         // health and metrics on the API port (behind its users), where the benchmark reads them
