@@ -3,6 +3,7 @@ package io.promptloop.benchmarks;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.promptloop.testkit.DatabaseLogin;
 import io.promptloop.testkit.InfrastructureMode;
+import io.promptloop.testkit.JarJvmOptions;
 import io.promptloop.testkit.PromptloopInfrastructure;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -209,7 +210,8 @@ final class Harness {
                 + " at " + hostAndPort(URI.create(infra.registry().url())) + "; serde "
                 + jarName(AvroKafkaSerializer.class)
                 + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  " + service + ": " + shown(serviceJar) + ", child JVM " + String.join(" ", serviceJvm)
+        out("  " + service + ": " + shown(serviceJar) + ", child JVM " + String.join(" ", serviceJvm) + " + the jar's "
+                + JarJvmOptions.RESOURCE + ": " + String.join(" ", JarJvmOptions.of(serviceJar))
                 + "; its application.yaml: " + serviceSettings);
         out("  CPU figures by process: " + String.join("; ", attribution));
     }

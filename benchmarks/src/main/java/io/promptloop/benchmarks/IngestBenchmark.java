@@ -14,7 +14,6 @@ import static io.promptloop.benchmarks.Harness.walSince;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.promptloop.avro.session.SessionEvent;
 import io.promptloop.schemas.Topics;
-import io.promptloop.testkit.DatabaseLogin;
 import io.promptloop.testkit.PromptloopInfrastructure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +71,8 @@ public final class IngestBenchmark {
     private int cpus;
     /** spring.kafka.listener.concurrency, read from the service jar's application.yaml or --service-property. */
     private int listenerConcurrency = 3;
+    /** The COPY baseline timed before the service phase (--copy-before), or null. */
+    private Baselines.Result copyBefore;
 
     private IngestBenchmark(IngestOptions options) {
         this.options = options;
@@ -89,7 +90,7 @@ public final class IngestBenchmark {
         out(String.format(
                 Locale.ROOT,
                 "options: --events %d --latency-seconds %d --latency-rate %d --seed %d --concurrent-sessions %d "
-                        + "--service-heap %s --compression %s --heap-sampler %s%s",
+                        + "--service-heap %s --compression %s --heap-sampler %s%s%s",
                 options.events(),
                 options.latencySeconds(),
                 options.latencyRate(),
@@ -98,7 +99,8 @@ public final class IngestBenchmark {
                 options.service.serviceHeap,
                 options.compression(),
                 options.heapSampler(),
-                options.profile() ? " --profile" : ""));
+                options.profile() ? " --profile" : "",
+                options.copyBefore() ? " --copy-before" : " --no-copy-before"));
 
         harness = new Harness(logs);
         infra = harness.infra;
@@ -113,6 +115,7 @@ public final class IngestBenchmark {
         HeapSampler heap;
         ServicePhase phase;
         try (Connection su = harness.superuser()) {
+            if (options.copyBefore()) copyBefore = copyBefore(su, events);
             checkpoint(su);
             String lsn = currentLsn(su);
             ServiceProcess service = harness.startService(
@@ -171,6 +174,7 @@ public final class IngestBenchmark {
                         "fetch.min.bytes:",
                         "fetch.max.wait.ms:",
                         "max.partition.fetch.bytes:",
+                        "fetch.max.bytes:",
                         "isolation-level:",
                         "maximum-pool-size:"));
         listenerConcurrency = Harness.setting(settings, "concurrency", listenerConcurrency);
@@ -721,9 +725,53 @@ public final class IngestBenchmark {
 
     // --- baselines ------------------------------------------------------------------------------------------------
 
+    private record Baseline(String label, String table, Baselines.ChunkWriter writer, String urlOptions) {}
+
+    private static final String COPY_LABEL = "(b) COPY FROM STDIN (text, streamed), 10,000/COPY";
+
+    /**
+     * The COPY baseline once before the service phase, into a table dropped right after (the service then
+     * meets the same database as without it); the service is compared with the mean of this and the COPY
+     * after it.
+     */
+    private Baselines.Result copyBefore(Connection su, TurnEvents events) throws SQLException {
+        String table = Baselines.createTable(su, "turns_copy_before");
+        Baselines.Result result = runBaseline(
+                su, new Baseline("(b0) same COPY, before the service phase", table, Baselines.copy(table), ""), events);
+        try (Statement s = su.createStatement()) {
+            s.execute("DROP TABLE " + table);
+        }
+        return result;
+    }
+
+    private Baselines.Result runBaseline(Connection su, Baseline b, TurnEvents events) throws SQLException {
+        out("baseline: " + b.label());
+        checkpoint(su);
+        String lsn = currentLsn(su);
+        Baselines.Result result;
+        CpuMeter.Snapshot from;
+        CpuMeter.Snapshot to;
+        // CPU is read while the connection is open: a backend's time is lost while it exits
+        try (Connection connection = Baselines.connect(infra.superuserLogin(), b.urlOptions())) {
+            from = cpu.snapshot();
+            result = Baselines.run(b.label(), connection, events, b.writer());
+            to = cpu.snapshot();
+        }
+        long wal = walSince(su, lsn);
+        details.add(String.format(
+                Locale.ROOT,
+                "%s into %s: %.1f s timed (row building excluded)",
+                b.label(),
+                b.table(),
+                result.seconds()));
+        details.add("  CPU (whole run incl. untimed row building): " + CpuMeter.report(from, to, cpus));
+        details.add(String.format(
+                Locale.ROOT, "  WAL: %.0f MiB, %,.0f bytes/row", wal / 1048576.0, (double) wal / result.rows()));
+        fingerprint(su, b.table(), b.label().substring(0, b.label().indexOf(')') + 1));
+        return result;
+    }
+
     private void runBaselines(Connection su, TurnEvents events, ServicePhase service) throws SQLException {
-        DatabaseLogin login = infra.superuserLogin();
-        record Baseline(String label, String table, Baselines.ChunkWriter writer, String urlOptions) {}
         String jdbc = Baselines.createTable(su, "turns_jdbc_batch");
         String unnest = Baselines.createTable(su, "turns_unnest");
         String copy = Baselines.createTable(su, "turns_copy");
@@ -735,35 +783,21 @@ public final class IngestBenchmark {
                         "?reWriteBatchedInserts=true"),
                 new Baseline(
                         "(x) service's unnest INSERT .. RETURNING, 1,000/stmt", unnest, Baselines.unnest(unnest), ""),
-                new Baseline("(b) COPY FROM STDIN (text, streamed), 10,000/COPY", copy, Baselines.copy(copy), ""));
+                new Baseline(COPY_LABEL, copy, Baselines.copy(copy), ""));
         List<Baselines.Result> results = new ArrayList<>();
-        for (Baseline b : baselines) {
-            out("baseline: " + b.label());
-            checkpoint(su);
-            String lsn = currentLsn(su);
-            Baselines.Result result;
-            CpuMeter.Snapshot from;
-            CpuMeter.Snapshot to;
-            // CPU is read while the connection is open: a backend's time is lost while it exits
-            try (Connection connection = Baselines.connect(login, b.urlOptions())) {
-                from = cpu.snapshot();
-                result = Baselines.run(b.label(), connection, events, b.writer());
-                to = cpu.snapshot();
-            }
-            long wal = walSince(su, lsn);
-            results.add(result);
+        for (Baseline b : baselines) results.add(runBaseline(su, b, events));
+        double copyRate = results.getLast().rowsPerSecond();
+        if (copyBefore != null) {
+            results.add(copyBefore);
+            copyRate = (copyRate + copyBefore.rowsPerSecond()) / 2;
             details.add(String.format(
                     Locale.ROOT,
-                    "%s into %s: %.1f s timed (row building excluded)",
-                    b.label(),
-                    b.table(),
-                    result.seconds()));
-            details.add("  CPU (whole run incl. untimed row building): " + CpuMeter.report(from, to, cpus));
-            details.add(String.format(
-                    Locale.ROOT, "  WAL: %.0f MiB, %,.0f bytes/row", wal / 1048576.0, (double) wal / result.rows()));
-            fingerprint(su, b.table(), b.label().substring(0, 3));
+                    "COPY before the service phase %,.0f rows/s, after the baselines %,.0f rows/s: \"vs COPY\" is"
+                            + " against their mean, %,.0f rows/s",
+                    copyBefore.rowsPerSecond(),
+                    results.get(results.size() - 2).rowsPerSecond(),
+                    copyRate));
         }
-        double copyRate = results.getLast().rowsPerSecond();
         for (Baselines.Result r : results) table.add(row(r.method(), r.rows(), r.seconds()));
         // ratio column against COPY
         for (int i = 0; i < table.size(); i++) {
@@ -817,7 +851,10 @@ public final class IngestBenchmark {
                 + " building the row objects (incl. JSON) and includes binding/encoding, SQL and commits; no Kafka, no"
                 + " Avro decoding. The service's figure is end to end: Kafka fetch, Avro decoding, validation, session"
                 + " upsert + counters, inserts, commits, offset commits, with " + listenerConcurrency
-                + " listener threads.");
+                + " listener threads."
+                + (copyBefore != null
+                        ? " \"vs COPY\" is against the mean of COPY before the service phase (b0) and after it (b)."
+                        : ""));
         out("");
         details.forEach(Harness::out);
     }

@@ -64,6 +64,16 @@ final class IngestOptions implements Harness.Validated {
                     + " little load: use for diagnosis, not for the figures)")
     boolean profile;
 
+    @Option(
+            names = "--copy-before",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "also time the COPY baseline before the service phase and compare the service with the"
+                    + " mean of both COPY runs: this machine's speed drifts by 20-30 %% between phases (default"
+                    + " ${DEFAULT-VALUE}; --no-copy-before saves about a minute)")
+    boolean copyBefore = true;
+
     @Override
     public void validate() {
         Harness.positive("--events", events);
@@ -72,6 +82,10 @@ final class IngestOptions implements Harness.Validated {
         Harness.positive("--concurrent-sessions", concurrentSessions);
         service.validate();
         peer.validate();
+    }
+
+    boolean copyBefore() {
+        return copyBefore;
     }
 
     long events() {

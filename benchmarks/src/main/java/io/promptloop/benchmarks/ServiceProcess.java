@@ -2,6 +2,7 @@ package io.promptloop.benchmarks;
 
 import io.promptloop.testkit.ChildProcess;
 import io.promptloop.testkit.FreePorts;
+import io.promptloop.testkit.JarJvmOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,6 +57,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ChildProcess.javaExecutable());
         command.addAll(jvm);
+        command.addAll(JarJvmOptions.of(jar));
         command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
         Map<String, Object> all = new LinkedHashMap<>(properties);
         all.put("server.port", port);

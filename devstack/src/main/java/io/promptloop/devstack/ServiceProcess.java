@@ -1,6 +1,7 @@
 package io.promptloop.devstack;
 
 import io.promptloop.testkit.ChildProcess;
+import io.promptloop.testkit.JarJvmOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,13 +50,13 @@ final class ServiceProcess {
             Path workingDirectory,
             Path logFile,
             String maxHeap) {
-        List<String> command = List.of(
-                ChildProcess.javaExecutable(),
-                "-Xmx" + maxHeap,
+        List<String> command = new java.util.ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Xmx" + maxHeap));
+        command.addAll(JarJvmOptions.of(jar));
+        command.addAll(List.of(
                 "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true",
                 "-jar",
-                jar.toAbsolutePath().toString());
+                jar.toAbsolutePath().toString()));
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             Files.writeString(

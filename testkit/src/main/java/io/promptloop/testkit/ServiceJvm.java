@@ -48,8 +48,9 @@ public final class ServiceJvm implements AutoCloseable {
         }
         int port = FreePorts.orFree(0);
         int managementPort = FreePorts.orFree(0);
-        List<String> command =
-                new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Xmx" + maxHeap, "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Xmx" + maxHeap));
+        command.addAll(JarJvmOptions.of(jar));
+        command.addAll(List.of("-jar", jar.toString()));
         properties.forEach((k, v) -> {
             if (!k.equals("server.port") && !k.equals("management.server.port")) command.add("--" + k + "=" + v);
         });
