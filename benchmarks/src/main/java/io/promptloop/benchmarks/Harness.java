@@ -210,8 +210,8 @@ final class Harness {
                 + " at " + hostAndPort(URI.create(infra.registry().url())) + "; serde "
                 + jarName(AvroKafkaSerializer.class)
                 + ", Confluent wire format (Default4ByteIdHandler, contentId, no headers)");
-        out("  " + service + ": " + shown(serviceJar) + ", child JVM " + String.join(" ", serviceJvm) + " + the jar's "
-                + JarJvmOptions.RESOURCE + ": " + String.join(" ", JarJvmOptions.of(serviceJar))
+        out("  " + service + ": " + shown(serviceJar) + ", child JVM with the jar's " + JarJvmOptions.RESOURCE + " ("
+                + String.join(" ", JarJvmOptions.of(serviceJar)) + "), then " + String.join(" ", serviceJvm)
                 + "; its application.yaml: " + serviceSettings);
         out("  CPU figures by process: " + String.join("; ", attribution));
     }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,11 +53,8 @@ final class ServiceProcess implements AutoCloseable {
                     + "-DskipTests package` (or pass --service-jar)");
         }
         int port = FreePorts.orFree(0);
-        List<String> command = new ArrayList<>();
-        command.add(ChildProcess.javaExecutable());
-        command.addAll(jvm);
-        command.addAll(JarJvmOptions.of(jar));
-        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+        // -Xmx and --service-jvm-option after the jar's own options, so that an option given here wins
+        List<String> command = JarJvmOptions.javaCommand(jar, List.of("-XX:+ExitOnOutOfMemoryError"), jvm);
         Map<String, Object> all = new LinkedHashMap<>(properties);
         all.put("server.port", port);
         // health and metrics on the API port (behind its users), where the benchmark reads them

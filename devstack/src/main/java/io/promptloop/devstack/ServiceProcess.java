@@ -50,13 +50,10 @@ final class ServiceProcess {
             Path workingDirectory,
             Path logFile,
             String maxHeap) {
-        List<String> command = new java.util.ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Xmx" + maxHeap));
-        command.addAll(JarJvmOptions.of(jar));
-        command.addAll(List.of(
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.awt.headless=true",
-                "-jar",
-                jar.toAbsolutePath().toString()));
+        List<String> command = JarJvmOptions.javaCommand(
+                jar.toAbsolutePath(),
+                List.of("-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true"),
+                List.of());
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             Files.writeString(

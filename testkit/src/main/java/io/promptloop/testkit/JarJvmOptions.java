@@ -16,7 +16,7 @@ import java.util.zip.ZipEntry;
  * and lines starting with {@code #} ignored — the syntax of the {@code java} launcher's argument files, so the
  * container image passes the same file as {@code @/app/resources/META-INF/promptloop/jvm-options} (the parent
  * POM's Jib {@code jvmFlags}). Every launcher of a service jar (dev stack, test kit, benchmarks) adds these after
- * its own {@code -Xmx}, so the service runs with the same JVM options everywhere.
+ * its own options ({@link #javaCommand}), so the service runs with the same JVM options everywhere.
  */
 public final class JarJvmOptions {
 
@@ -43,6 +43,22 @@ public final class JarJvmOptions {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the JVM options of " + jar, e);
         }
+    }
+
+    /**
+     * The command that runs {@code jar}: {@code java}, the launcher's own options, the jar's, then {@code overrides}
+     * (later options win, so an override can change one of the jar's), {@code -jar} and the jar. The one way every
+     * launcher of a service jar builds it.
+     */
+    public static List<String> javaCommand(Path jar, List<String> launcherOptions, List<String> overrides) {
+        List<String> command = new ArrayList<>();
+        command.add(ChildProcess.javaExecutable());
+        command.addAll(launcherOptions);
+        command.addAll(of(jar));
+        command.addAll(overrides);
+        command.add("-jar");
+        command.add(jar.toString());
+        return command;
     }
 
     static List<String> parse(List<String> lines, String source) {

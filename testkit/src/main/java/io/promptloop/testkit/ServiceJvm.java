@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -48,9 +47,7 @@ public final class ServiceJvm implements AutoCloseable {
         }
         int port = FreePorts.orFree(0);
         int managementPort = FreePorts.orFree(0);
-        List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Xmx" + maxHeap));
-        command.addAll(JarJvmOptions.of(jar));
-        command.addAll(List.of("-jar", jar.toString()));
+        List<String> command = JarJvmOptions.javaCommand(jar, List.of("-Xmx" + maxHeap), List.of());
         properties.forEach((k, v) -> {
             if (!k.equals("server.port") && !k.equals("management.server.port")) command.add("--" + k + "=" + v);
         });

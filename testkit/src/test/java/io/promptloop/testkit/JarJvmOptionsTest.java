@@ -34,6 +34,19 @@ class JarJvmOptionsTest {
     }
 
     @Test
+    void shouldPutTheJarsOptionsBetweenTheLaunchersAndTheOverrides() throws IOException {
+        Path jar = jar("BOOT-INF/classes/" + JarJvmOptions.RESOURCE, "-XX:G1HeapRegionSize=8m\n");
+        assertThat(JarJvmOptions.javaCommand(jar, List.of("-Xmx512m"), List.of("-XX:G1HeapRegionSize=1m")))
+                .containsExactly(
+                        ChildProcess.javaExecutable(),
+                        "-Xmx512m",
+                        "-XX:G1HeapRegionSize=8m",
+                        "-XX:G1HeapRegionSize=1m",
+                        "-jar",
+                        jar.toString());
+    }
+
+    @Test
     void shouldGiveNoOptionsForAJarWithoutTheResource() throws IOException {
         assertThat(JarJvmOptions.of(jar("BOOT-INF/classes/application.yaml", "a: 1\n")))
                 .isEmpty();
