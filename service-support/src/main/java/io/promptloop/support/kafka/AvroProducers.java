@@ -23,12 +23,12 @@ public final class AvroProducers {
         Map<String, Object> config = new HashMap<>(properties.buildProducerProperties());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // the factory configures the serializer with these same settings
+        // the factory configures the serializer with these same settings; its registry calls are bounded in time
         config.put("apicurio.registry.auto-register", true);
         config.put("apicurio.registry.auto-register.if-exists", "FIND_OR_CREATE_VERSION");
         config.put("apicurio.registry.dereference-schema", true);
         var factory = new DefaultKafkaProducerFactory<String, SpecificRecord>(
-                config, new StringSerializer(), new AvroKafkaSerializer<>());
+                config, new StringSerializer(), new AvroKafkaSerializer<>(TimedRegistryClient.of(config)));
         factory.setPhysicalCloseTimeout(5); // a producer closing while the broker is gone must not hold shutdown
         return new KafkaTemplate<>(factory);
     }

@@ -1,17 +1,16 @@
 package io.promptloop.support.kafka;
 
-import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Apicurio's Avro deserializer (Confluent wire format), keeping the raw bytes beside the value. It is
- * the delegate of Spring's {@code ErrorHandlingDeserializer}, which turns its failures into a header.
+ * {@link RegistryAvroDeserializer}, keeping the raw bytes beside the value (for dead letters). It is the delegate
+ * of Spring's {@code ErrorHandlingDeserializer}, which turns its failures into a header.
  */
 public class AvroWithBytesDeserializer implements Deserializer<AvroWithBytes> {
 
-    private final AvroKafkaDeserializer<Object> avro = new AvroKafkaDeserializer<>();
+    private final RegistryAvroDeserializer avro = new RegistryAvroDeserializer();
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
@@ -26,48 +25,7 @@ public class AvroWithBytesDeserializer implements Deserializer<AvroWithBytes> {
     @Override
     public AvroWithBytes deserialize(String topic, Headers headers, byte[] data) {
         if (data == null) return null;
-        try {
-            Object value = headers == null ? avro.deserialize(topic, data) : avro.deserialize(topic, headers, data);
-            return new AvroWithBytes(value, data);
-        } catch (RuntimeException e) {
-            throw translate(e);
-        }
-    }
-
-    /**
-     * Registry failures become our own exceptions, without their causes: the error-handling deserializer
-     * passes the failure on in a record header by Java serialization, which the registry client's exceptions
-     * do not survive (their HTTP status would be lost).
-     */
-    public static RuntimeException translate(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.microsoft.kiota.ApiException api) {
-                int status = api.getResponseStatusCode();
-                return status == 404
-                        ? new SchemaNotFoundException("the registry does not know the record's schema id (HTTP 404)")
-                        : new RegistryUnavailableException("the schema registry answered HTTP " + status, null);
-            }
-            if (isTransportFailure(t)) {
-                return new RegistryUnavailableException("the schema registry is unreachable: " + t, null);
-            }
-        }
-        return e;
-    }
-
-    /**
-     * A failure of the way to the registry, not of the record: the registry client's HTTP stack (Vert.x over
-     * Netty) and the JDK's networking. Vert.x and Netty only carry the registry calls here; decoding the
-     * record's bytes never goes through them. A connection the registry closed while a look-up was on it
-     * (Vert.x's {@code HttpClosedException}) was once dead-lettered as undecodable; it is transient.
-     */
-    private static boolean isTransportFailure(Throwable t) {
-        String name = t.getClass().getName();
-        return name.startsWith("java.net.")
-                || name.startsWith("javax.net.ssl.")
-                || name.startsWith("io.vertx.")
-                || name.startsWith("io.netty.")
-                || t instanceof java.nio.channels.ClosedChannelException
-                || t instanceof java.util.concurrent.TimeoutException;
+        return new AvroWithBytes(avro.deserialize(topic, headers, data), data);
     }
 
     @Override

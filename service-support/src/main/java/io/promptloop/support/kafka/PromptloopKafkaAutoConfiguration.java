@@ -65,20 +65,15 @@ public class PromptloopKafkaAutoConfiguration {
     DefaultErrorHandler kafkaErrorHandler(
             ObjectProvider<ConsumerRecordRecoverer> recoverer,
             ObjectProvider<NotRetryable> notRetryable,
-            MeterRegistry meters,
-            @Value("${promptloop.kafka.seek-after-error:true}") boolean seekAfterError) {
+            MeterRegistry meters) {
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxInterval(30_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE); // transient faults: retry until the dependency is back
-        DefaultErrorHandler handler = new DefaultErrorHandler(
+        PromptloopErrorHandler handler = new PromptloopErrorHandler(
                 recoverer.getIfAvailable(() -> DeadLetters.skipping(meters, "promptloop.events.skipped")), backOff);
         List<Class<? extends Exception>> recordsFault = new ArrayList<>(NOT_RETRYABLE);
         notRetryable.orderedStream().forEach(n -> recordsFault.addAll(n.exceptions()));
         recordsFault.forEach(handler::addNotRetryableExceptions);
-        // false: a record listener keeps the rest of its poll after a failed record instead of seeking and fetching
-        // it again, so a burst of poison records costs one fetch, not one per record (the optimizer, whose listeners
-        // are record listeners, sets it); batch listeners that dead-letter by position keep the default
-        handler.setSeekAfterError(seekAfterError);
         // Spring logs every failure with its stack trace at ERROR; we log one line per retry and per dead letter
         handler.setLogLevel(org.springframework.kafka.KafkaException.Level.DEBUG);
         handler.setRetryListeners(new RetryListener() {
@@ -98,7 +93,9 @@ public class PromptloopKafkaAutoConfiguration {
         return handler;
     }
 
+    /** The record's own fault (never retried); a registry that could not be asked never is. */
     static boolean isRecordsFault(Throwable failure, List<Class<? extends Exception>> recordsFault) {
+        if (PromptloopErrorHandler.isRegistryUnavailable(failure)) return false;
         for (Throwable t = failure; t != null; t = t.getCause()) {
             for (Class<? extends Exception> type : recordsFault) {
                 if (type.isInstance(t)) return true;

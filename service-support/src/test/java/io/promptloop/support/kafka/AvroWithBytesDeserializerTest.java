@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.AvroRuntimeException;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ class AvroWithBytesDeserializerTest {
     void shouldCallAConnectionTheRegistryClosedUnreachableNotTheRecordsFault() {
         // the exception that once dead-lettered a valid record in CI as "undecodable"
         RuntimeException closed = new RuntimeException(new HttpClosedException("Connection was closed"));
-        assertThat(AvroWithBytesDeserializer.translate(closed))
+        assertThat(RegistryAvroDeserializer.translate(closed))
                 .isInstanceOf(RegistryUnavailableException.class)
                 .hasMessageContaining("Connection was closed");
     }
@@ -36,7 +35,7 @@ class AvroWithBytesDeserializerTest {
             new AvroRuntimeException(new WholeRecordDatumProvider.TrailingBytesException()),
             new IllegalStateException("unknown magic byte")
         }) {
-            assertThat(AvroWithBytesDeserializer.translate(e)).as(e.toString()).isSameAs(e);
+            assertThat(RegistryAvroDeserializer.translate(e)).as(e.toString()).isSameAs(e);
         }
     }
 
@@ -50,23 +49,13 @@ class AvroWithBytesDeserializerTest {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> hangUpOnEveryRequest(server, requests));
             try (var deserializer = new AvroWithBytesDeserializer()) {
-                deserializer.configure(registryConfig(server.getLocalPort()), false);
+                deserializer.configure(TimedRegistryClientTest.registryConfig(server.getLocalPort()), false);
                 assertThatThrownBy(() -> deserializer.deserialize("agent-sessions", RECORD_WITH_SCHEMA_7))
                         .isInstanceOf(RegistryUnavailableException.class)
                         .hasMessageStartingWith("the schema registry is unreachable");
             }
         }
         assertThat(requests).as("requests the registry client sent").hasPositiveValue();
-    }
-
-    private static Map<String, Object> registryConfig(int port) {
-        return Map.of(
-                "apicurio.registry.url", "http://127.0.0.1:" + port + "/apis/registry/v3",
-                "apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler",
-                "apicurio.registry.use-id", "contentId",
-                "apicurio.registry.headers.enabled", false,
-                "apicurio.registry.retry-count", "1",
-                "apicurio.registry.retry-backoff-ms", "10");
     }
 
     private static void hangUpOnEveryRequest(ServerSocket server, AtomicInteger requests) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.microsoft.kiota.ApiException;
 import io.promptloop.ingest.ingestion.domain.RejectionReason;
-import io.promptloop.support.kafka.AvroWithBytesDeserializer;
+import io.promptloop.support.kafka.RegistryAvroDeserializer;
 import io.promptloop.support.kafka.RegistryUnavailableException;
 import java.io.EOFException;
 import java.net.ConnectException;
@@ -23,7 +23,7 @@ class RecordDecoderTest {
 
     @Test
     void shouldCallA404FromTheRegistryAnUnknownSchema() {
-        RuntimeException translated = AvroWithBytesDeserializer.translate(new RuntimeException(status(404)));
+        RuntimeException translated = RegistryAvroDeserializer.translate(new RuntimeException(status(404)));
         var failure = new DeserializationException("x", new byte[] {0}, false, translated);
         assertThat(RecordDecoder.classify(failure).reason()).isEqualTo(RejectionReason.UNKNOWN_SCHEMA);
     }
@@ -31,7 +31,7 @@ class RecordDecoderTest {
     @Test
     void shouldNotBlameTheRecordWhenTheRegistryFailsOrIsUnreachable() {
         for (Throwable cause : new Throwable[] {status(503), new ConnectException("Connection refused")}) {
-            RuntimeException translated = AvroWithBytesDeserializer.translate(new RuntimeException(cause));
+            RuntimeException translated = RegistryAvroDeserializer.translate(new RuntimeException(cause));
             assertThat(translated).isInstanceOf(RegistryUnavailableException.class);
             var failure = new DeserializationException("x", new byte[] {0}, false, translated);
             assertThatThrownBy(() -> RecordDecoder.classify(failure)).isSameAs(translated);

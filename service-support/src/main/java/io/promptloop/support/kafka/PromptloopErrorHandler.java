@@ -1,0 +1,118 @@
+package io.promptloop.support.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.support.ExceptionMatcher;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
+import org.springframework.util.backoff.BackOff;
+
+/**
+ * Spring's {@link DefaultErrorHandler} with two rules of ours.
+ *
+ * <ol>
+ *   <li><b>A registry that cannot be asked is never the record's fault.</b> A value that could not be decoded
+ *       because the schema registry did not answer arrives as a {@link DeserializationException} (which is not
+ *       retryable) with a {@link RegistryUnavailableException} inside; that one is retried with back-off like a
+ *       database outage, by seeking back to the record so it is fetched — and decoded — again. Before, a record
+ *       listener (the optimizer's) skipped such records as unreadable: a registry outage lost its events.
+ *   <li><b>A burst of poison costs one fetch per poll, not one per record.</b> After a failed record the handler
+ *       seeks to re-fetch the rest of the poll (the only way a record whose decoding failed is decoded again).
+ *       When the failed record is the record's own fault and the records right behind it in its partition failed to
+ *       decode for their own reasons too, they are handed to the recoverer at once and the seek goes past them
+ *       (each still gets its log line or dead letter). Their offsets are committed with the next record's.
+ * </ol>
+ */
+public class PromptloopErrorHandler extends DefaultErrorHandler {
+
+    private static final LogAccessor LOG = new LogAccessor(PromptloopErrorHandler.class);
+
+    private final ConsumerRecordRecoverer recoverer;
+
+    private final ExceptionMatcher registryAware = new ExceptionMatcher(List.of(), true) {
+        @Override
+        public boolean match(Throwable failure) {
+            return isRegistryUnavailable(failure)
+                    || PromptloopErrorHandler.super.getExceptionMatcher().match(failure);
+        }
+    };
+
+    public PromptloopErrorHandler(ConsumerRecordRecoverer recoverer, BackOff backOff) {
+        super(recoverer, backOff);
+        this.recoverer = recoverer;
+        setSeekAfterError(true); // a failed value is only decoded again when it is fetched again
+    }
+
+    /** True when the failure, or one of its causes, is the registry's ({@link RegistryUnavailableException}). */
+    public static boolean isRegistryUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RegistryUnavailableException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
+    /** Retryable ({@code true}) or the record's own fault; the registry's failures are always retryable. */
+    @Override
+    protected ExceptionMatcher getExceptionMatcher() {
+        return registryAware;
+    }
+
+    @Override
+    public void handleRemaining(
+            Exception thrown,
+            List<ConsumerRecord<?, ?>> records,
+            Consumer<?, ?> consumer,
+            MessageListenerContainer container) {
+        int run = records.isEmpty() || getExceptionMatcher().match(thrown) ? 1 : poisonRun(records);
+        if (run == 1) {
+            super.handleRemaining(thrown, records, consumer, container);
+            return;
+        }
+        List<ConsumerRecord<?, ?>> rest = new ArrayList<>(records.size() - run + 1);
+        rest.add(records.get(0));
+        rest.addAll(records.subList(run, records.size()));
+        super.handleRemaining(thrown, rest, consumer, container); // recovers the first and seeks past the run
+        for (int i = 1; i < run; i++) {
+            ConsumerRecord<?, ?> record = records.get(i);
+            try {
+                recoverer.accept(record, valueFailure(record));
+            } catch (RuntimeException e) {
+                // e.g. the dead-letter topic is unreachable: read this one and the rest again, and retry then
+                LOG.warn(() -> "could not recover " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                        + " after the one before it; it will be read again: " + e);
+                consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                return;
+            }
+        }
+    }
+
+    /**
+     * How many records from the first on are, in the first's partition, values that failed to decode for their own
+     * reasons (1 when only the first).
+     */
+    private int poisonRun(List<ConsumerRecord<?, ?>> records) {
+        ConsumerRecord<?, ?> first = records.get(0);
+        int run = 1;
+        while (run < records.size()) {
+            ConsumerRecord<?, ?> next = records.get(run);
+            if (next.partition() != first.partition() || !next.topic().equals(first.topic())) break;
+            DeserializationException failure = next.value() == null ? valueFailure(next) : null;
+            if (failure == null || getExceptionMatcher().match(failure)) break;
+            run++;
+        }
+        return run;
+    }
+
+    private static DeserializationException valueFailure(ConsumerRecord<?, ?> record) {
+        return SerializationUtils.getExceptionFromHeader(
+                record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, LOG);
+    }
+}

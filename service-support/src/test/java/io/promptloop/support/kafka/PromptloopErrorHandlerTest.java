@@ -1,0 +1,144 @@
+package io.promptloop.support.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.EOFException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * The shared error handler after a failed record of a record listener, against Kafka's own {@link MockConsumer}
+ * (its real seek and position bookkeeping) and Spring's real container type.
+ */
+class PromptloopErrorHandlerTest {
+
+    private static final String TOPIC = "agent-evaluations";
+    private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+
+    private final List<Long> recovered = new ArrayList<>();
+    private final MockConsumer<String, Object> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
+    private final KafkaMessageListenerContainer<String, Object> container = new KafkaMessageListenerContainer<>(
+            new DefaultKafkaConsumerFactory<>(Map.of()), new ContainerProperties(TOPIC));
+    private RuntimeException failOnOffset;
+    private PromptloopErrorHandler handler;
+
+    @BeforeEach
+    void setUp() {
+        handler = new PromptloopErrorHandler(
+                (record, e) -> {
+                    if (failOnOffset != null && record.offset() == 12) throw failOnOffset;
+                    recovered.add(record.offset());
+                },
+                new FixedBackOff(0, FixedBackOff.UNLIMITED_ATTEMPTS));
+        handler.addNotRetryableExceptions(DeserializationException.class);
+        consumer.assign(List.of(TP));
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.seek(TP, 20); // the poll returned offsets 10..14: the position is past them
+    }
+
+    @Test
+    void shouldRecoverARunOfPoisonAtOnceAndSeekToTheFirstGoodRecord() {
+        List<ConsumerRecord<?, ?>> records = List.of(poison(10), poison(11), poison(12), valid(13), poison(14));
+
+        handler.handleRemaining(failureOf(records.get(0)), records, consumer, container);
+
+        assertThat(recovered).containsExactly(10L, 11L, 12L);
+        assertThat(consumer.position(TP))
+                .as("the good record and what follows are fetched again")
+                .isEqualTo(13);
+    }
+
+    @Test
+    void shouldLeaveThePositionPastARunThatEndsThePoll() {
+        List<ConsumerRecord<?, ?>> records = List.of(poison(10), poison(11), poison(12), poison(13), poison(14));
+
+        handler.handleRemaining(failureOf(records.get(0)), records, consumer, container);
+
+        assertThat(recovered).containsExactly(10L, 11L, 12L, 13L, 14L);
+        assertThat(consumer.position(TP)).isEqualTo(20);
+    }
+
+    @Test
+    void shouldRetryAValueTheRegistryCouldNotDecodeByFetchingItAgainNotSkipIt() {
+        List<ConsumerRecord<?, ?>> records = List.of(registryWasAway(10), poison(11), valid(12));
+
+        assertThatThrownBy(() -> handler.handleRemaining(failureOf(records.get(0)), records, consumer, container))
+                .as("Spring's signal that the record is in retry")
+                .hasMessageContaining("in retry");
+
+        assertThat(recovered).isEmpty();
+        assertThat(consumer.position(TP)).isEqualTo(10);
+    }
+
+    @Test
+    void shouldStopARunAtAValueTheRegistryCouldNotDecode() {
+        List<ConsumerRecord<?, ?>> records = List.of(poison(10), poison(11), registryWasAway(12), poison(13));
+
+        handler.handleRemaining(failureOf(records.get(0)), records, consumer, container);
+
+        assertThat(recovered).containsExactly(10L, 11L);
+        assertThat(consumer.position(TP)).isEqualTo(12);
+    }
+
+    @Test
+    void shouldReadARecordOfTheRunAgainWhenItCannotBeRecovered() {
+        failOnOffset = new IllegalStateException("the dead-letter topic is unreachable");
+        List<ConsumerRecord<?, ?>> records = List.of(poison(10), poison(11), poison(12), poison(13));
+
+        handler.handleRemaining(failureOf(records.get(0)), records, consumer, container);
+
+        assertThat(recovered).containsExactly(10L, 11L);
+        assertThat(consumer.position(TP)).isEqualTo(12);
+    }
+
+    @Test
+    void shouldCallTheRegistrysFailureRetryableWhereverItSits() {
+        Exception wrapped = failureOf(registryWasAway(10));
+        assertThat(PromptloopErrorHandler.isRegistryUnavailable(wrapped)).isTrue();
+        assertThat(PromptloopErrorHandler.isRegistryUnavailable(failureOf(poison(10))))
+                .isFalse();
+    }
+
+    private static ListenerExecutionFailedException failureOf(ConsumerRecord<?, ?> record) {
+        DeserializationException failure = SerializationUtils.getExceptionFromHeader(
+                record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+        return new ListenerExecutionFailedException("Listener failed", failure);
+    }
+
+    private static ConsumerRecord<String, Object> poison(long offset) {
+        return failed(offset, new IllegalStateException("cannot read", new EOFException()));
+    }
+
+    private static ConsumerRecord<String, Object> registryWasAway(long offset) {
+        return failed(offset, new RegistryUnavailableException("the schema registry did not answer", null));
+    }
+
+    private static ConsumerRecord<String, Object> failed(long offset, Exception cause) {
+        var headers = new RecordHeaders();
+        SerializationUtils.deserializationException(headers, new byte[] {1, 2, 3}, cause, false);
+        return new ConsumerRecord<>(
+                TOPIC, 0, offset, -1L, TimestampType.NO_TIMESTAMP_TYPE, -1, -1, "k", null, headers, Optional.empty());
+    }
+
+    private static ConsumerRecord<String, Object> valid(long offset) {
+        return new ConsumerRecord<>(TOPIC, 0, offset, "k", "a decoded value");
+    }
+}
