@@ -123,8 +123,10 @@ fi
 # the Docker-compatible API for docker-compose; no systemd here, so a plain background process
 if ! curl -fsS --unix-socket "$socket" http://d/_ping > /dev/null 2>&1; then
   mkdir -p "$(dirname "$socket")" /var/log/promptloop
-  # in its own session: it must outlive the shell (and process group) that ran this script
-  setsid nohup podman system service --time=0 "unix://$socket" > /var/log/promptloop/podman-service.log 2>&1 < /dev/null &
+  # in its own session: it must outlive the shell (and process group) that ran this script; from / because every
+  # container's conmon starts in the service's working directory, and a checkout removed under a running service
+  # failed every later container with "write child: broken pipe" ("conmon: Failed to get working directory")
+  (cd / && setsid nohup podman system service --time=0 "unix://$socket" > /var/log/promptloop/podman-service.log 2>&1 < /dev/null &)
   for _ in $(seq 50); do
     curl -fsS --unix-socket "$socket" http://d/_ping > /dev/null 2>&1 && break
     sleep 0.2

@@ -27,12 +27,6 @@ class DatabaseOutageIT extends AbtestTestSupport {
     @Autowired
     MeterRegistry meters;
 
-    private double failedBatches() {
-        return meters.find("spring.kafka.listener").tag("result", "failure").timers().stream()
-                .mapToDouble(t -> t.count())
-                .sum();
-    }
-
     @AfterEach
     void databaseIsUpAgain() {
         INFRA.postgres().start(); // no-op when it is running
@@ -61,7 +55,7 @@ class DatabaseOutageIT extends AbtestTestSupport {
         List<ObservationRecorded> during = new ArrayList<>(stream.subList(100, 400));
         during.addAll(stream.subList(0, 50)); // re-sent while the database is away
         publish(during);
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedBatches() >= 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> failedBatches(meters) >= 3);
         INFRA.postgres().start();
 
         await().atMost(Duration.ofSeconds(90)).until(() -> counted(testId) == 400);

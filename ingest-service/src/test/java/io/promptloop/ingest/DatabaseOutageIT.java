@@ -47,12 +47,6 @@ class DatabaseOutageIT extends IngestTestSupport {
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private double failedBatches() {
-        return meters.find("spring.kafka.listener").tag("result", "failure").timers().stream()
-                .mapToDouble(t -> t.count())
-                .sum();
-    }
-
     @AfterEach
     void databaseIsUpAgain() {
         INFRA.postgres().start(); // no-op when it is running
@@ -68,7 +62,7 @@ class DatabaseOutageIT extends IngestTestSupport {
         for (int n = 51; n <= 150; n++) sendSession(turn(session, n));
         for (int n = 51; n <= 60; n++) sendSession(note(session, n, "note while the database is down"));
         // the service fails and retries batches with back-off while the database is away
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedBatches() >= 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> failedBatches(meters) >= 3);
         assertThat(recordsWithKey("agent-sessions-dlt", session)).isEmpty();
 
         // readiness tells the truth and the API answers 503 instead of hanging (each request is given 5 s: bounded,

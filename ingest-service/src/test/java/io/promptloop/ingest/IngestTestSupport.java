@@ -60,6 +60,13 @@ public abstract class IngestTestSupport {
         serviceProperties().forEach((k, v) -> registry.add(k, () -> v));
     }
 
+    /** Batches the listeners failed (and retry), from Spring Kafka's listener timers. */
+    protected static double failedBatches(io.micrometer.core.instrument.MeterRegistry meters) {
+        return meters.find("spring.kafka.listener").tag("result", "failure").timers().stream()
+                .mapToDouble(t -> t.count())
+                .sum();
+    }
+
     protected static JdbcTemplate sql() {
         var login = INFRA.superuserLogin();
         return new JdbcTemplate(new DriverManagerDataSource(login.jdbcUrl(), login.user(), login.password()));

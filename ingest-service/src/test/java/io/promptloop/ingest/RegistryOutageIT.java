@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.promptloop.testkit.PromptloopInfrastructure;
 import io.promptloop.testkit.TcpRelay;
 import java.net.URI;
 import java.time.Duration;
@@ -31,11 +32,8 @@ class RegistryOutageIT extends IngestTestSupport {
 
     @DynamicPropertySource
     static void registryBehindTheRelay(DynamicPropertyRegistry registry) {
-        // the serde's own key: promptloop.registry.url is set by the base class too, and only one of the two would win
-        registry.add(
-                "spring.kafka.properties.apicurio.registry.url",
-                () -> "http://127.0.0.1:" + REGISTRY.port() + "/apis/registry/v3");
-        registry.add("spring.kafka.properties.promptloop.registry.timeout-ms", () -> "1000");
+        PromptloopInfrastructure.registryThrough(REGISTRY, Duration.ofSeconds(1))
+                .forEach((k, v) -> registry.add(k, () -> v));
     }
 
     @AfterAll
@@ -46,18 +44,12 @@ class RegistryOutageIT extends IngestTestSupport {
     @Autowired
     MeterRegistry meters;
 
-    private double failedBatches() {
-        return meters.find("spring.kafka.listener").tag("result", "failure").timers().stream()
-                .mapToDouble(t -> t.count())
-                .sum();
-    }
-
     @Test
     void shouldLoseNothingAndDeadLetterNothingWhileTheRegistryIsSilent() {
         String session = UUID.randomUUID().toString();
         for (int n = 1; n <= 60; n++) sendSession(turn(session, n)); // published through the real registry
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedBatches() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> failedBatches(meters) >= 2);
         assertThat(REGISTRY.connections()).isPositive();
         assertThat(sql().queryForObject(
                                 "SELECT count(*) FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.avro.common.AgentRef;
+import io.promptloop.testkit.PromptloopInfrastructure;
 import io.promptloop.testkit.TcpRelay;
 import java.net.URI;
 import java.time.Duration;
@@ -35,11 +36,8 @@ class RegistryOutageIT extends OptimizerTestSupport {
 
     @DynamicPropertySource
     static void registryBehindTheRelay(DynamicPropertyRegistry registry) {
-        // the serde's own key: promptloop.registry.url is set by the base class too, and only one of the two would win
-        registry.add(
-                "spring.kafka.properties.apicurio.registry.url",
-                () -> "http://127.0.0.1:" + REGISTRY.port() + "/apis/registry/v3");
-        registry.add("spring.kafka.properties.promptloop.registry.timeout-ms", () -> "1000");
+        PromptloopInfrastructure.registryThrough(REGISTRY, Duration.ofSeconds(1))
+                .forEach((k, v) -> registry.add(k, () -> v));
     }
 
     @AfterAll

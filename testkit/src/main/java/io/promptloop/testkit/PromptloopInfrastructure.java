@@ -217,6 +217,19 @@ public final class PromptloopInfrastructure {
         return Collections.unmodifiableMap(properties);
     }
 
+    /**
+     * The properties that send a service's registry calls through {@code relay} (a {@link TcpRelay} to {@link
+     * #registry()}) and bound each to {@code timeout}; add them beside {@link #springProperties}. They use the
+     * serde's own key: {@code promptloop.registry.url} is set there too, and only one of the two would win.
+     */
+    public static Map<String, Object> registryThrough(TcpRelay relay, java.time.Duration timeout) {
+        return Map.of(
+                "spring.kafka.properties.apicurio.registry.url",
+                "http://127.0.0.1:" + relay.port() + "/apis/registry/v3",
+                "spring.kafka.properties.promptloop.registry.timeout-ms",
+                Long.toString(timeout.toMillis()));
+    }
+
     /** Registers the catalogue's value schemas again (idempotent); returns subject to schema id. */
     public Map<String, Integer> registerSchemas() {
         return Provisioning.registerSchemas(registry());

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -28,6 +30,11 @@ import org.springframework.util.backoff.BackOff;
  *       When the failed record is the record's own fault and the records right behind it in its partition failed to
  *       decode for their own reasons too, they are handed to the recoverer at once and the seek goes past them
  *       (each still gets its log line or dead letter). Their offsets are committed with the next record's.
+ *   <li><b>A batch listener that met the registry's failure is retried by fetching the batch again.</b> Spring
+ *       retries a batch that failed without naming a record from memory, so the values that could not be decoded
+ *       stayed undecoded for good: the A/B service's observations listener, which throws the registry's failure
+ *       for the whole batch, never recovered from a registry outage until restarted. Such a failure now names the
+ *       batch's first record, so every partition of the batch is sought back and read again after the back-off.
  * </ol>
  */
 public class PromptloopErrorHandler extends DefaultErrorHandler {
@@ -92,6 +99,40 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
                 return;
             }
         }
+    }
+
+    @Override
+    public void handleBatch(
+            Exception thrown,
+            ConsumerRecords<?, ?> data,
+            Consumer<?, ?> consumer,
+            MessageListenerContainer container,
+            Runnable invokeListener) {
+        super.handleBatch(refetchOnRegistryFailure(thrown, data), data, consumer, container, invokeListener);
+    }
+
+    @Override
+    public <K, V> ConsumerRecords<K, V> handleBatchAndReturnRemaining(
+            Exception thrown,
+            ConsumerRecords<?, ?> data,
+            Consumer<?, ?> consumer,
+            MessageListenerContainer container,
+            Runnable invokeListener) {
+        return super.handleBatchAndReturnRemaining(
+                refetchOnRegistryFailure(thrown, data), data, consumer, container, invokeListener);
+    }
+
+    /** The registry's failure of a whole batch as the failure of its first record: the batch is fetched again. */
+    private static Exception refetchOnRegistryFailure(Exception thrown, ConsumerRecords<?, ?> data) {
+        if (data.isEmpty() || !isRegistryUnavailable(thrown)) return thrown;
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof BatchListenerFailedException) return thrown; // the listener named the record itself
+            if (t.getCause() == t) break;
+        }
+        return new BatchListenerFailedException(
+                "the schema registry is unavailable: the batch is read again",
+                thrown,
+                data.iterator().next());
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
@@ -107,6 +108,40 @@ class PromptloopErrorHandlerTest {
 
         assertThat(recovered).containsExactly(10L, 11L);
         assertThat(consumer.position(TP)).isEqualTo(12);
+    }
+
+    /** Spring retries such a batch from memory, where its undecoded values can never be decoded. */
+    @Test
+    void shouldFetchABatchAgainWhenItsListenerMetTheRegistrysFailure() {
+        TopicPartition other = new TopicPartition(TOPIC, 1);
+        consumer.assign(List.of(TP, other));
+        consumer.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
+        consumer.seek(TP, 20);
+        consumer.seek(other, 9);
+        var data = new ConsumerRecords<>(
+                Map.of(
+                        TP, List.of(registryWasAway(10), valid(11)),
+                        other, List.of(partitionRecord(other, 7), partitionRecord(other, 8))),
+                Map.of());
+        int[] inMemoryRetries = {0};
+
+        assertThatThrownBy(() -> handler.handleBatch(
+                        new ListenerExecutionFailedException(
+                                "Listener failed", new RegistryUnavailableException("the registry is away", null)),
+                        data,
+                        consumer,
+                        container,
+                        () -> inMemoryRetries[0]++))
+                .hasMessageContaining("in retry");
+
+        assertThat(inMemoryRetries[0]).isZero();
+        assertThat(consumer.position(TP)).isEqualTo(10);
+        assertThat(consumer.position(other)).isEqualTo(7);
+        assertThat(recovered).isEmpty();
+    }
+
+    private static ConsumerRecord<String, Object> partitionRecord(TopicPartition tp, long offset) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, "k", "a decoded value");
     }
 
     @Test
