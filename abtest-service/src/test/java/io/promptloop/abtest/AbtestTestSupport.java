@@ -186,6 +186,22 @@ public abstract class AbtestTestSupport {
         return json(response);
     }
 
+    /**
+     * A started two-arm test (baseline "Answer.", treatment "Answer better.") that no sample size concludes: it
+     * only counts what arrives.
+     */
+    protected static JsonNode startedOpenTest(int port, String agent) {
+        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
+        UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
+        return createStarted(
+                port,
+                testBody(
+                        agent,
+                        baseline,
+                        treatment,
+                        "\"minSamplePerVariant\":100000,\"maxSamplePerVariant\":200000,\"start\":true"));
+    }
+
     protected static String status(UUID testId) {
         return sql().queryForObject(
                         "SELECT status::text FROM abtest.prompt_ab_tests WHERE test_id = ?", String.class, testId);

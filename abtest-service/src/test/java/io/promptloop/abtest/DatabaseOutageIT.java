@@ -35,15 +35,7 @@ class DatabaseOutageIT extends AbtestTestSupport {
     @Test
     void shouldCountEveryObservationOnceAndDeadLetterNothingWhilePostgresIsDown() {
         String agent = "outage-" + UUID.randomUUID();
-        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
-        UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
-        var test = createStarted(
-                port,
-                testBody(
-                        agent,
-                        baseline,
-                        treatment,
-                        "\"minSamplePerVariant\":100000," + "\"maxSamplePerVariant\":200000,\"start\":true"));
+        var test = startedOpenTest(port, agent);
         UUID testId = UUID.fromString(test.get("testId").asString());
         var arm = new Arm(0.7, 0.1, 0.9, 200);
         List<ObservationRecorded> stream = traffic(testId, test.get("salt").asString(), 0.5, "u", 400, arm, arm, 4);

@@ -11,8 +11,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -29,17 +29,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RegistryOutageIT extends AbtestTestSupport {
 
+    @RegisterExtension
     static final TcpRelay REGISTRY = TcpRelay.to(URI.create(INFRA.registry().apiV3Url()), TcpRelay.Mode.SILENT);
 
     @DynamicPropertySource
     static void registryBehindTheRelay(DynamicPropertyRegistry registry) {
         PromptloopInfrastructure.registryThrough(REGISTRY, Duration.ofSeconds(1))
                 .forEach((k, v) -> registry.add(k, () -> v));
-    }
-
-    @AfterAll
-    static void closeRelay() {
-        REGISTRY.close();
     }
 
     @LocalServerPort
@@ -51,15 +47,7 @@ class RegistryOutageIT extends AbtestTestSupport {
     @Test
     void shouldCountEveryObservationOnceAndDeadLetterNothingWhileTheRegistryIsSilent() {
         String agent = "registry-outage-" + UUID.randomUUID();
-        UUID baseline = instruction(agent, "answer", 1, "Answer.", true);
-        UUID treatment = instruction(agent, "answer", 2, "Answer better.", false);
-        var test = createStarted(
-                port,
-                testBody(
-                        agent,
-                        baseline,
-                        treatment,
-                        "\"minSamplePerVariant\":100000," + "\"maxSamplePerVariant\":200000,\"start\":true"));
+        var test = startedOpenTest(port, agent);
         UUID testId = UUID.fromString(test.get("testId").asString());
         var arm = new Arm(0.7, 0.1, 0.9, 200);
         List<ObservationRecorded> stream = traffic(testId, test.get("salt").asString(), 0.5, "u", 200, arm, arm, 4);

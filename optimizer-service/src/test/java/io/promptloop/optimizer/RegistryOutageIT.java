@@ -10,9 +10,9 @@ import io.promptloop.testkit.TcpRelay;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -32,17 +32,13 @@ import org.springframework.test.context.DynamicPropertySource;
 @ExtendWith(OutputCaptureExtension.class)
 class RegistryOutageIT extends OptimizerTestSupport {
 
+    @RegisterExtension
     static final TcpRelay REGISTRY = TcpRelay.to(URI.create(INFRA.registry().apiV3Url()), TcpRelay.Mode.SILENT);
 
     @DynamicPropertySource
     static void registryBehindTheRelay(DynamicPropertyRegistry registry) {
         PromptloopInfrastructure.registryThrough(REGISTRY, Duration.ofSeconds(1))
                 .forEach((k, v) -> registry.add(k, () -> v));
-    }
-
-    @AfterAll
-    static void closeRelay() {
-        REGISTRY.close();
     }
 
     @Autowired

@@ -10,14 +10,16 @@ import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A loopback TCP relay in front of a real server, for tests of a dependency that misbehaves on the wire: it
  * forwards, or it takes connections and requests and never answers (what a dropped connection behind a proxy
  * looks like to a client). Switching the mode closes every open connection, so the client meets the new
- * behaviour on its next request.
+ * behaviour on its next request. As a JUnit extension ({@code @RegisterExtension static}) it closes after the class.
  */
-public final class TcpRelay implements AutoCloseable {
+public final class TcpRelay implements AutoCloseable, AfterAllCallback {
 
     /** What the relay does with a connection. */
     public enum Mode {
@@ -147,6 +149,11 @@ public final class TcpRelay implements AutoCloseable {
         } catch (IOException ignored) {
             // closing is all we wanted
         }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -86,11 +86,6 @@ public final class TimedRegistryClient implements RegistryClientFacade {
         return Duration.ofMillis(millis);
     }
 
-    /** How long one call is waited for. */
-    public Duration timeout() {
-        return timeout;
-    }
-
     private <T> T call(String what, Function<RegistryClientFacade, T> request) {
         if (System.nanoTime() - quietUntil < 0) {
             throw new RegistryUnavailableException(
