@@ -580,6 +580,7 @@ public final class IngestBenchmark {
         long sent = 0;
         long maxLag = 0;
         long startNanos;
+        long startMicros;
         long lastSend;
         try (KafkaProducer<String, SessionEvent> producer = producer(producerConfig(5), new LongAdder())) {
             // one warm-up send outside the clock: the serializer's first call looks the schema up
@@ -587,7 +588,7 @@ public final class IngestBenchmark {
                     .get(30, TimeUnit.SECONDS);
             sent = 1;
             startNanos = System.nanoTime();
-            long startMicros = micros(Instant.now());
+            startMicros = micros(Instant.now());
             while (sent < count && failure.get() == null) {
                 long due = Math.min(count, (System.nanoTime() - startNanos) * rate / 1_000_000_000L + 1);
                 while (sent < due) {
@@ -630,6 +631,9 @@ public final class IngestBenchmark {
 
         Histogram fromPublish = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
         Histogram fromSchedule = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        // by when the event was due: tells a tail spread over the phase from one that comes in bursts
+        Histogram[] byWindow =
+                new Histogram[(options.latencySeconds() + LATENCY_WINDOW_SECONDS - 1) / LATENCY_WINDOW_SECONDS];
         long negative = 0;
         try (PreparedStatement ps = su.prepareStatement(
                 "SELECT (extract(epoch FROM ingested_at) * 1000000)::bigint, (metadata->>'" + PUBLISHED
@@ -644,6 +648,11 @@ public final class IngestBenchmark {
                     if (a < 0) negative++;
                     fromPublish.recordValue(Math.min(Math.max(0, a), fromPublish.getHighestTrackableValue()));
                     fromSchedule.recordValue(Math.min(Math.max(0, b), fromSchedule.getHighestTrackableValue()));
+                    int w = (int) Math.min(
+                            byWindow.length - 1,
+                            Math.max(0, (rs.getLong(3) - startMicros) / (LATENCY_WINDOW_SECONDS * 1_000_000L)));
+                    if (byWindow[w] == null) byWindow[w] = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+                    byWindow[w].recordValue(Math.min(Math.max(0, b), byWindow[w].getHighestTrackableValue()));
                 }
             }
         }
@@ -678,6 +687,25 @@ public final class IngestBenchmark {
                 + (negative > 0 ? " (" + negative + " negative values clamped to 0)" : ""));
         details.add("  schedule -> row (from the intended send time; no coordinated omission): "
                 + percentiles(fromSchedule));
+        StringBuilder windows = new StringBuilder("  schedule -> row by ")
+                .append(LATENCY_WINDOW_SECONDS)
+                .append(" s of the phase (p50/p99/max ms):");
+        for (int w = 0; w < byWindow.length; w++) {
+            Histogram h = byWindow[w];
+            windows.append(String.format(
+                    Locale.ROOT,
+                    " %ds %s",
+                    w * LATENCY_WINDOW_SECONDS,
+                    h == null
+                            ? "-"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "%.0f/%.0f/%.0f",
+                                    h.getValueAtPercentile(50) / 1e3,
+                                    h.getValueAtPercentile(99) / 1e3,
+                                    h.getMaxValue() / 1e3)));
+        }
+        details.add(windows.toString());
         Double calls = delta(listenerBefore, listenerAfter, "COUNT");
         Double total = delta(listenerBefore, listenerAfter, "TOTAL_TIME");
         if (calls != null && total != null && calls > 0) {
@@ -710,6 +738,8 @@ public final class IngestBenchmark {
         Double a = after.get(key);
         return a == null ? null : a - (b == null ? 0 : b);
     }
+
+    private static final int LATENCY_WINDOW_SECONDS = 5;
 
     static String percentiles(Histogram h) {
         return String.format(

@@ -3,11 +3,14 @@ package io.promptloop.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.avro.session.SessionEvent;
+import io.promptloop.ingest.ingestion.persistence.EventWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 
@@ -15,6 +18,9 @@ import org.springframework.test.annotation.DirtiesContext;
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SessionIngestIT extends IngestTestSupport {
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void shouldStoreASessionWithItsTurnsNotesAndCounters() {
@@ -103,8 +109,45 @@ class SessionIngestIT extends IngestTestSupport {
     }
 
     @Test
+    void shouldStoreEveryColumnOfACopiedTurnAsTheAgentSentIt() {
+        // turns are COPied in PostgreSQL's binary format: each column in its type's own encoding
+        String session = UUID.randomUUID().toString();
+        double refusedBefore = copyRefused();
+        sendSession(turn(session, 1));
+
+        awaitSession(session, 1, 0);
+        assertThat(copyRefused())
+                .as("COPYs refused (the INSERT path would store the turn too)")
+                .isEqualTo(refusedBefore);
+        Map<String, Object> row = sql().queryForMap(
+                        "SELECT turn_number, user_message, agent_response, extract(epoch FROM occurred_at) * 1000 AS occurred_ms,"
+                                + " processing_time_ms, search_results::text AS search_results, avg_similarity, total_chunks,"
+                                + " confidence_score, template_used, instruction_id, metadata::text AS metadata"
+                                + " FROM conversation.tuning_conversation_turns WHERE session_id = ?::uuid",
+                        session);
+        assertThat(row)
+                .containsEntry("turn_number", 1)
+                .containsEntry("user_message", "My employee didn't show up (1)")
+                .containsEntry("agent_response", "Got it - that's definitely frustrating. Per the No Show Policy...")
+                .containsEntry("processing_time_ms", 850)
+                .containsEntry(
+                        "search_results",
+                        "{\"results\": [{\"chunk_id\": \"chunk-789\", \"chunk_text\": \"Employees who fail to show"
+                                + " up...\", \"similarity\": 0.89, \"document_title\": \"No Show Policy\"}]}")
+                .containsEntry("avg_similarity", 0.85)
+                .containsEntry("total_chunks", 1)
+                .containsEntry("confidence_score", 0.72)
+                .containsEntry("template_used", null)
+                .containsEntry("instruction_id", null)
+                .containsEntry("metadata", "{}");
+        // the envelope's occurred_at (NOW + 1 s, milliseconds), to the millisecond
+        assertThat(((Number) row.get("occurred_ms")).longValue())
+                .isEqualTo(NOW.plusSeconds(1).toEpochMilli());
+    }
+
+    @Test
     void shouldStoreTextWithTabsNewlinesAndBackslashesVerbatim() {
-        // turns are COPied in PostgreSQL's text format, where these characters are escapes
+        // characters that are escapes in COPY's text format (which the service used before its binary format)
         String session = UUID.randomUUID().toString();
         String message = "col\tumn\nline two\r\nC:\\temp\\N \\. \"quoted\" \u00e9\u4e2d\ud83d\ude00";
         sendSession(turn(session, 1, message));
@@ -127,6 +170,7 @@ class SessionIngestIT extends IngestTestSupport {
         SessionEvent first = turn(session, 1);
         sendSession(first);
         awaitSession(session, 1, 0);
+        double refusedBefore = copyRefused();
         SessionEvent sameId = SessionEvent.newBuilder(turn(session, 2))
                 .setEventId(first.getEventId())
                 .build();
@@ -141,6 +185,11 @@ class SessionIngestIT extends IngestTestSupport {
                                 session))
                 .containsExactly(1, 3);
         assertThat(recordsWithKey("agent-sessions-dlt", session)).isEmpty();
+        assertThat(copyRefused()).isGreaterThan(refusedBefore);
+    }
+
+    private double copyRefused() {
+        return meters.get(EventWriter.COPY_REFUSED).counter().count();
     }
 
     static void awaitSession(String session, int turns, int improvements) {

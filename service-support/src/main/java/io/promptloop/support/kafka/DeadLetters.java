@@ -127,7 +127,7 @@ public final class DeadLetters {
         }
         String message;
         if (t instanceof DeserializationException) {
-            Throwable root = rootOf(t);
+            Throwable root = Causes.root(t);
             message = "cannot deserialize: " + root.getClass().getSimpleName()
                     + (root.getMessage() == null ? "" : ": " + root.getMessage());
         } else {
@@ -150,7 +150,7 @@ public final class DeadLetters {
                 KafkaHeaders.DLT_EXCEPTION_FQCN,
                 failure == null
                         ? IllegalArgumentException.class.getName()
-                        : rootOf(failure).getClass().getName()));
+                        : Causes.root(failure).getClass().getName()));
         headers.add(header(KafkaHeaders.DLT_EXCEPTION_MESSAGE, letter.message()));
         headers.add(header(KafkaHeaders.DLT_ORIGINAL_TOPIC, r.topic()));
         headers.add(new RecordHeader(
@@ -179,22 +179,15 @@ public final class DeadLetters {
                     null);
             if (failure != null) return failure.getData();
         }
-        for (Throwable t = letter.failure(); t != null; t = t.getCause()) {
-            if (t instanceof DeserializationException d) return d.getData();
-        }
-        return null;
+        return Causes.find(letter.failure(), DeserializationException.class)
+                .map(DeserializationException::getData)
+                .orElse(null);
     }
 
     /** The schema id of Confluent's wire format (magic byte 0, then 4 bytes), or -1 when the bytes have none. */
     static int schemaId(byte[] bytes) {
         if (bytes == null || bytes.length < 5 || bytes[0] != 0) return -1;
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
-    }
-
-    private static Throwable rootOf(Throwable failure) {
-        Throwable t = failure;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t;
     }
 
     private static Header header(String key, String value) {

@@ -59,11 +59,7 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
 
     /** True when the failure, or one of its causes, is the registry's ({@link RegistryUnavailableException}). */
     public static boolean isRegistryUnavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof RegistryUnavailableException) return true;
-            if (t.getCause() == t) break;
-        }
-        return false;
+        return Causes.has(failure, RegistryUnavailableException.class);
     }
 
     /** Retryable ({@code true}) or the record's own fault; the registry's failures are always retryable. */
@@ -125,10 +121,7 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
     /** The registry's failure of a whole batch as the failure of its first record: the batch is fetched again. */
     private static Exception refetchOnRegistryFailure(Exception thrown, ConsumerRecords<?, ?> data) {
         if (data.isEmpty() || !isRegistryUnavailable(thrown)) return thrown;
-        for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof BatchListenerFailedException) return thrown; // the listener named the record itself
-            if (t.getCause() == t) break;
-        }
+        if (Causes.has(thrown, BatchListenerFailedException.class)) return thrown; // the listener named the record
         return new BatchListenerFailedException(
                 "the schema registry is unavailable: the batch is read again",
                 thrown,

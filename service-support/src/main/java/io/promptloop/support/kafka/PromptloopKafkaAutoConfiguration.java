@@ -96,13 +96,7 @@ public class PromptloopKafkaAutoConfiguration {
     /** The record's own fault (never retried); a registry that could not be asked never is. */
     static boolean isRecordsFault(Throwable failure, List<Class<? extends Exception>> recordsFault) {
         if (PromptloopErrorHandler.isRegistryUnavailable(failure)) return false;
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            for (Class<? extends Exception> type : recordsFault) {
-                if (type.isInstance(t)) return true;
-            }
-            if (t.getCause() == t) break;
-        }
-        return false;
+        return recordsFault.stream().anyMatch(type -> Causes.has(failure, type));
     }
 
     /**

@@ -18,8 +18,7 @@ import io.promptloop.avro.observation.ObservationRecorded;
 import io.promptloop.support.kafka.AvroWithBytes;
 import io.promptloop.support.kafka.DeadLetters;
 import io.promptloop.support.kafka.DeadLetters.Letter;
-import io.promptloop.support.kafka.RegistryUnavailableException;
-import io.promptloop.support.kafka.SchemaNotFoundException;
+import io.promptloop.support.kafka.DecodeFailure;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -285,18 +284,9 @@ class ObservationListener implements ConsumerSeekAware {
                 rejected.add(new Letter(record, null, Rejection.INVALID_VALUE.code(), "record has no value", null));
                 return null;
             }
-            for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
-                if (t instanceof RegistryUnavailableException unavailable) throw unavailable; // retry the batch
-                if (t instanceof SchemaNotFoundException) {
-                    rejected.add(
-                            new Letter(record, failure.getData(), Rejection.UNKNOWN_SCHEMA.code(), t.getMessage(), t));
-                    return null;
-                }
-            }
-            Throwable root = failure;
-            while (root.getCause() != null) root = root.getCause();
-            rejected.add(new Letter(
-                    record, failure.getData(), Rejection.UNDECODABLE.code(), "cannot deserialize: " + root, failure));
+            DecodeFailure why = DecodeFailure.of(failure); // the registry's failure throws: the batch is retried
+            Rejection reason = why.unknownSchema() ? Rejection.UNKNOWN_SCHEMA : Rejection.UNDECODABLE;
+            rejected.add(new Letter(record, failure.getData(), reason.code(), why.message(), failure));
             return null;
         }
         byte[] bytes = value instanceof AvroWithBytes withBytes ? withBytes.bytes() : null;

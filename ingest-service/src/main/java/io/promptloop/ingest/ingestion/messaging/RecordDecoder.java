@@ -10,8 +10,8 @@ import io.promptloop.ingest.ingestion.domain.EventValidator;
 import io.promptloop.ingest.ingestion.domain.IngestEvent;
 import io.promptloop.ingest.ingestion.domain.InvalidEventException;
 import io.promptloop.support.kafka.AvroWithBytes;
+import io.promptloop.support.kafka.DecodeFailure;
 import io.promptloop.support.kafka.RegistryUnavailableException;
-import io.promptloop.support.kafka.SchemaNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -91,14 +91,7 @@ class RecordDecoder {
      * both from a registry that could not be reached, which is no fault of the record.
      */
     static InvalidEventException classify(DeserializationException failure) {
-        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SchemaNotFoundException) {
-                return new InvalidEventException(UNKNOWN_SCHEMA, t.getMessage(), failure);
-            }
-            if (t instanceof RegistryUnavailableException unavailable) throw unavailable;
-        }
-        Throwable root = failure;
-        while (root.getCause() != null) root = root.getCause();
-        return new InvalidEventException(UNDECODABLE, "cannot deserialize: " + root, failure);
+        DecodeFailure why = DecodeFailure.of(failure);
+        return new InvalidEventException(why.unknownSchema() ? UNKNOWN_SCHEMA : UNDECODABLE, why.message(), failure);
     }
 }

@@ -1,5 +1,7 @@
 package io.promptloop.ingest.ingestion.persistence;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.ingest.ingestion.domain.EvaluationRecorded;
 import io.promptloop.ingest.ingestion.domain.ImprovementNoted;
 import io.promptloop.ingest.ingestion.domain.IngestEvent;
@@ -105,7 +107,7 @@ public class EventWriter {
             """;
 
     private static final String COPY_TURNS =
-            "COPY conversation.tuning_conversation_turns (" + CopyText.TURN_COLUMNS + ") FROM STDIN (FORMAT text)";
+            "COPY conversation.tuning_conversation_turns (" + CopyBinary.TURN_COLUMNS + ") FROM STDIN (FORMAT binary)";
 
     private static final String INSERT_NOTES = """
             INSERT INTO conversation.tuning_improvements
@@ -181,10 +183,18 @@ public class EventWriter {
             RETURNING id
             """;
 
-    private final JdbcTemplate jdbc;
+    /** Metric of the batches whose COPY PostgreSQL refused (written by INSERT instead: work done twice). */
+    public static final String COPY_REFUSED = "promptloop.ingest.copy.refused";
 
-    public EventWriter(JdbcTemplate jdbc) {
+    private final JdbcTemplate jdbc;
+    private final Counter copyRefused;
+
+    public EventWriter(JdbcTemplate jdbc, MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.copyRefused = Counter.builder(COPY_REFUSED)
+                .description("Batches whose turns' COPY PostgreSQL refused (a turn already stored, or anything else);"
+                        + " each was then written by INSERT .. ON CONFLICT")
+                .register(meters);
     }
 
     /** Ids of the referenced turns that are already stored. */
@@ -296,20 +306,21 @@ public class EventWriter {
      * Returns the number of turns stored, or null when PostgreSQL refused something and the savepoint was rolled
      * back (nothing of this call remains; the caller then takes the general path).
      */
-    private static Integer copyTurns(Connection con, List<SessionPatch> patches, List<TurnRecorded> unseen)
+    private Integer copyTurns(Connection con, List<SessionPatch> patches, List<TurnRecorded> unseen)
             throws SQLException {
         Map<UUID, Integer> turnsBySession = new HashMap<>();
         for (TurnRecorded t : unseen) turnsBySession.merge(t.sessionId(), 1, Integer::sum);
         Savepoint savepoint = con.setSavepoint();
         try {
             upsertSessions(con, patches, turnsBySession);
-            long copied = CopyText.copyTurns(
+            long copied = CopyBinary.copyTurns(
                     con.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TURNS), unseen);
             if (copied != unseen.size()) {
                 throw new IllegalStateException("COPY stored " + copied + " of " + unseen.size() + " turns");
             }
         } catch (SQLException e) {
             con.rollback(savepoint);
+            copyRefused.increment();
             log.debug(
                     "COPY of {} turns refused ({}); writing the batch with INSERT .. ON CONFLICT",
                     unseen.size(),
