@@ -8,6 +8,8 @@
 #   V2  session upsert (ingest-service's ON CONFLICT DO UPDATE shape) + COPY  -- ingest-service since b820a2e
 #   V3  V2 + the (session_id, turn_number) lookup of every turn first        -- ingest-service before b820a2e
 #   V4  plain UPDATE of the session counters + COPY (sessions already there)
+#   V0B V0 in COPY's binary format (the files made by PostgreSQL itself from the text ones)
+#   V5  V2 in COPY's binary format                                          -- ingest-service since 41a5285
 # Usage (as root, Debian's postgresql-15 installed): bash benchmarks/pg-breakdown/run.sh [pg bin dir]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +20,7 @@ port=55432
 chown postgres "$work"
 cd "$work"
 python3 "$here/gen.py"
-for v in V0 V1 V2 V3 V4; do python3 "$here/variants.py" "$v"; done
+for v in V0 V1 V2 V3 V4 V0B V5; do python3 "$here/variants.py" "$v"; done
 awk '/changeset promptloop:002-prompt-tuning-sessions/{f=1;next} /changeset promptloop:002-tuning-improvements/{f=0}
      f && !/^COMMENT/ && !/^--/' "$changelog" > schema.sql
 echo "ALTER TABLE conversation.prompt_tuning_sessions SET (fillfactor = 70);" >> schema.sql
@@ -34,11 +36,19 @@ cpu() { # clock ticks of the postmaster, its exited children and its live childr
     for p in $(pgrep -P "$pgpid"); do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
     echo "$t"
 }
+cols="id, session_id, turn_number, user_message, agent_response, occurred_at, processing_time_ms, search_results,
+      avg_similarity, total_chunks, confidence_score, template_used, instruction_id, metadata"
+$P -c "DROP SCHEMA IF EXISTS conversation CASCADE; CREATE SCHEMA conversation;" -f schema.sql \
+   -c "CREATE TABLE conversation.turns_nofk (LIKE conversation.tuning_conversation_turns INCLUDING ALL);" 2>/dev/null
+for t in b/t*.tsv; do # the same rows in COPY's binary format, as PostgreSQL writes it
+    $P -c "TRUNCATE conversation.turns_nofk" -c "\\copy conversation.turns_nofk ($cols) from '$t'" \
+       -c "\\copy (SELECT $cols FROM conversation.turns_nofk) to '${t%.tsv}.bin' (FORMAT binary)"
+done
 turns=$(cat b/t*.tsv | wc -l)
 hz=$(getconf CLK_TCK)
 echo "PostgreSQL $($P -Atc 'SHOW server_version'), $turns turns, $(nproc) CPUs; fsync=off"
 for round in 1 2 3; do
-    for v in V0 V1 V2 V3 V4; do
+    for v in V0 V1 V2 V3 V4 V0B V5; do
         $P -c "DROP SCHEMA IF EXISTS conversation CASCADE; CREATE SCHEMA conversation;" -f schema.sql \
            -c "CREATE TABLE conversation.turns_nofk (LIKE conversation.tuning_conversation_turns INCLUDING ALL);" 2>/dev/null
         if [ "$v" = V1 ] || [ "$v" = V4 ]; then

@@ -22,9 +22,10 @@ for b in range(B):
     s=open(f'b/s{b}.txt').read(); r=open(f'b/r{b}.txt').read()
     out.append('BEGIN;')
     if v=='V3': out.append(FIND%r)
-    if v in('V2','V3'): out.append(UPS%s)
+    if v in('V2','V3','V5'): out.append(UPS%s)
     if v=='V4': out.append(UPD%s)
-    tbl='conversation.turns_nofk' if v=='V0' else 'conversation.tuning_conversation_turns'
-    out.append(f"\\copy {tbl} (id, session_id, turn_number, user_message, agent_response, occurred_at, processing_time_ms, search_results, avg_similarity, total_chunks, confidence_score, template_used, instruction_id, metadata) from 'b/t{b}.tsv'")
+    tbl='conversation.turns_nofk' if v in('V0','V0B') else 'conversation.tuning_conversation_turns'
+    src=f"'b/t{b}.bin' (FORMAT binary)" if v in('V0B','V5') else f"'b/t{b}.tsv'"
+    out.append(f"\\copy {tbl} (id, session_id, turn_number, user_message, agent_response, occurred_at, processing_time_ms, search_results, avg_similarity, total_chunks, confidence_score, template_used, instruction_id, metadata) from {src}")
     out.append('COMMIT;')
 open(f'{v}.sql','w').write('\n'.join(out)+'\n')

@@ -37,6 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>after, first read: a replica that holds nothing of the run (after a start or a crash) reads it in full.
  * </ul>
  *
+ * Then the two look-ups a step makes beside its reads before it requests scores — scores to reuse for a new
+ * instruction, and the run's pending evaluation requests — for both runs, before and after a run of 50,000 more
+ * candidates (each with an answered request) joins the database's history.
+ *
  * Each candidate has a text of about 1,100 characters and scores on 3 train and 30 validation examples (feedback
  * and output of 300 characters each are stored but, as before, not read). Run with the module's test classpath
  * (Java 21 or later):
@@ -90,6 +94,7 @@ public final class StepReadsBenchmark {
 
             // the first size is a warm-up of the JIT and the server's caches, not printed
             int printed = 0;
+            Map<Integer, UUID> measured = new java.util.LinkedHashMap<>();
             for (int length : new int[] {20, 20, 2_000}) {
                 boolean warmUp = printed++ == 0;
                 UUID run = createRun(store, jdbc, transaction, length);
@@ -111,6 +116,7 @@ public final class StepReadsBenchmark {
                 long firstRead = time(
                         repetitions, () -> transaction.execute(t -> readAfter(store, new SteppedRuns(store), run)));
                 if (warmUp) continue;
+                measured.put(length, run);
                 long lastSeq = jdbc.sql(
                                 "SELECT last_score_seq FROM optimizer.prompt_optimization_runs WHERE run_id = ?")
                         .param(run)
@@ -148,6 +154,7 @@ public final class StepReadsBenchmark {
                                 "EXPLAIN SELECT * FROM optimizer.candidates WHERE run_id = '" + run
                                         + "' AND candidate_index >= " + added[0] + " ORDER BY candidate_index"));
             }
+            lookUps(store, jdbc, transaction, measured, repetitions);
             pooled.close();
         }
         System.out.printf(
@@ -156,6 +163,74 @@ public final class StepReadsBenchmark {
                 BenchmarkConditions.loadAverage(),
                 (BenchmarkConditions.processCpuNanos() - cpuStart) / 1e9,
                 (System.nanoTime() - wallStart) / 1e9);
+    }
+
+    /**
+     * The two look-ups a step makes beside its reads: scores to reuse for a new instruction (one no run has, the
+     * common case) and the run's pending evaluation requests; for both runs, then again after another run of 50,000
+     * candidates (with as many requests) joined the history, with the plans PostgreSQL chose.
+     */
+    private static void lookUps(
+            RunStore store,
+            JdbcClient jdbc,
+            TransactionTemplate transaction,
+            Map<Integer, UUID> runs,
+            int repetitions) {
+        System.out.printf(
+                "%n  look-ups beside the reads (a step makes them before requesting scores), median ms:%n"
+                        + "    %-48s %14s %14s%n",
+                "candidates (and requests) in the database / run", "reuse look-up", "pending check");
+        for (boolean history : new boolean[] {false, true}) {
+            if (history) createRun(store, jdbc, transaction, 50_000, false);
+            jdbc.sql("VACUUM ANALYZE optimizer.candidates").update();
+            jdbc.sql("VACUUM ANALYZE optimizer.evaluation_requests").update();
+            jdbc.sql("VACUUM ANALYZE optimizer.prompt_optimization_runs").update();
+            int total = jdbc.sql("SELECT count(*) FROM optimizer.candidates")
+                    .query(Integer.class)
+                    .single();
+            for (var entry : runs.entrySet()) {
+                UUID run = entry.getValue();
+                var row = store.find(run).orElseThrow();
+                String unknown = "f".repeat(64);
+                long reuse = time(
+                        repetitions,
+                        () -> transaction.execute(t -> store.reuseKnownScores(
+                                run,
+                                UUID.randomUUID(),
+                                unknown,
+                                row.agentName(),
+                                row.predictorName(),
+                                TRAIN,
+                                "train")));
+                long pending = time(
+                        repetitions,
+                        () -> transaction.execute(
+                                t -> store.pendingRequests(run).size()));
+                System.out.printf(
+                        "    %-48s %14.3f %14.3f%n",
+                        String.format("%,d / run of %,d", total, entry.getKey()), reuse / 1e6, pending / 1e6);
+            }
+        }
+        System.out.println("    plan of the pending check: "
+                + firstLine(
+                        jdbc,
+                        "EXPLAIN SELECT request_id FROM optimizer.evaluation_requests WHERE run_id = '"
+                                + runs.values().iterator().next() + "' AND status = 'pending'"));
+        System.out.println("    plan of the reuse look-up's candidates (first lines): "
+                + String.join(
+                        " | ",
+                        jdbc
+                                .sql("EXPLAIN SELECT c.candidate_id FROM optimizer.candidates c"
+                                        + " JOIN optimizer.prompt_optimization_runs r ON r.run_id = c.run_id"
+                                        + " WHERE c.instruction_hash = '" + "f".repeat(64)
+                                        + "' AND r.agent_name = 'bench-x'"
+                                        + " AND r.predictor_name IS NOT DISTINCT FROM NULL")
+                                .query(String.class)
+                                .list()
+                                .stream()
+                                .limit(4)
+                                .map(String::strip)
+                                .toList()));
     }
 
     /** The step's read before issue 12, verbatim: every candidate, every score (three columns), the maps. */
@@ -207,8 +282,16 @@ public final class StepReadsBenchmark {
                 Duration.ZERO);
     }
 
-    /** A run with {@code length} candidates, each scored on the train and the validation examples. */
+    /**
+     * A run with {@code length} candidates, each scored on the train and the validation examples (when {@code scored})
+     * and each with an answered evaluation request but the last, whose request is still pending.
+     */
     private static UUID createRun(RunStore store, JdbcClient jdbc, TransactionTemplate transaction, int length) {
+        return createRun(store, jdbc, transaction, length, true);
+    }
+
+    private static UUID createRun(
+            RunStore store, JdbcClient jdbc, TransactionTemplate transaction, int length, boolean scored) {
         UUID runId = UUID.randomUUID();
         transaction.executeWithoutResult(t -> {
             store.insertRun(TestRunRows.run(
@@ -221,6 +304,16 @@ public final class StepReadsBenchmark {
                                    CASE WHEN i = 0 THEN 'seed' ELSE 'reflection' END, greatest(i - 1, 0)
                               FROM generate_series(0, ? - 1) i
                             """).params(runId, length).update();
+            jdbc.sql("""
+                            INSERT INTO optimizer.evaluation_requests (run_id, candidate_id, example_ids, split, status,
+                                   deadline, answered_at)
+                            SELECT run_id, candidate_id, ARRAY['v0', 'v1', 'v2'], 'validation',
+                                   CASE WHEN candidate_index = ? - 1 THEN 'pending' ELSE 'answered' END,
+                                   now() + interval '1 hour',
+                                   CASE WHEN candidate_index = ? - 1 THEN NULL ELSE now() END
+                              FROM optimizer.candidates WHERE run_id = ?
+                            """).params(length, length, runId).update();
+            if (!scored) return;
             jdbc.sql("""
                             INSERT INTO optimizer.candidate_scores (run_id, candidate_id, example_id, split, score, feedback,
                                    output, run_seq)
