@@ -16,8 +16,9 @@ import org.postgresql.copy.CopyIn;
  * 2000-01-01 UTC, text as UTF-8, jsonb as version byte 1 followed by the JSON text), and a trailer of -1. PgJDBC has
  * no row encoder for COPY, so this is the small one it needs.
  *
- * <p>Why binary and not text: PostgreSQL parses no uuid, number or timestamp and unescapes no text, 4.4 µs less of
- * its CPU per turn (26.1–28.1 against 21.9–23.3 µs for 105,840 benchmark-shaped turns, three interleaved rounds;
+ * <p>Why binary and not text: PostgreSQL parses no uuid, number or timestamp and unescapes no text (its CPU per
+ * benchmark-shaped turn, three interleaved rounds each: COPY alone 26.1–28.1 against 21.9–23.3 µs in one run, 25.1–30.9
+ * against 23.1–27.1 in another; with the batch's session upsert 34.4–47.8 against 31.7–37.5;
  * {@code benchmarks/results/pg-breakdown-2026-12-07-binary.txt}), and the service escapes nothing either. The values
  * are the ones the INSERT path binds: timestamps at the microsecond (events carry milliseconds), doubles bit for bit.
  */
