@@ -571,6 +571,7 @@ public final class IngestBenchmark {
                 options.latencySeconds()));
         Map<String, Double> listenerBefore = service.metric("spring.kafka.listener");
         heap.takePeak();
+        long checkpointsBefore = checkpoints(su);
         CpuMeter.Snapshot cpuStart = cpu.snapshot();
         Map<String, Long> threadsStart = CpuMeter.threadTicks(service.pid());
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -689,7 +690,9 @@ public final class IngestBenchmark {
                 + percentiles(fromSchedule));
         StringBuilder windows = new StringBuilder("  schedule -> row by ")
                 .append(LATENCY_WINDOW_SECONDS)
-                .append(" s of the phase (p50/p99/max ms):");
+                .append(" s of the phase from its first send at ")
+                .append(Instant.EPOCH.plus(startMicros, ChronoUnit.MICROS).truncatedTo(ChronoUnit.MILLIS))
+                .append(" (to match with server logs; p50/p99/max ms):");
         for (int w = 0; w < byWindow.length; w++) {
             Histogram h = byWindow[w];
             windows.append(String.format(
@@ -706,6 +709,12 @@ public final class IngestBenchmark {
                                     h.getMaxValue() / 1e3)));
         }
         details.add(windows.toString());
+        long checkpointsDuring = checkpoints(su) - checkpointsBefore;
+        details.add(String.format(
+                Locale.ROOT,
+                "  PostgreSQL checkpoints during the phase: %d (a checkpoint's writes and fsyncs slow commits while it"
+                        + " runs; the throughput phase before leaves up to max_wal_size of WAL behind it)",
+                checkpointsDuring));
         Double calls = delta(listenerBefore, listenerAfter, "COUNT");
         Double total = delta(listenerBefore, listenerAfter, "TOTAL_TIME");
         if (calls != null && total != null && calls > 0) {
@@ -740,6 +749,16 @@ public final class IngestBenchmark {
     }
 
     private static final int LATENCY_WINDOW_SECONDS = 5;
+
+    /** Checkpoints the server started so far, timed and requested (PostgreSQL 17 moved them to their own view). */
+    private static long checkpoints(Connection su) throws SQLException {
+        String sql = su.getMetaData().getDatabaseMajorVersion() >= 17
+                ? "SELECT num_timed + num_requested FROM pg_stat_checkpointer"
+                : "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
+        try (PreparedStatement ps = su.prepareStatement(sql)) {
+            return single(ps);
+        }
+    }
 
     static String percentiles(Histogram h) {
         return String.format(
