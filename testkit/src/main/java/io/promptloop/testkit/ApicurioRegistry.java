@@ -108,11 +108,7 @@ public final class ApicurioRegistry implements ManagedRegistry, AutoCloseable {
         command.addAll(List.of("-jar", build.apicurioRunJar().toString()));
         process = ChildProcess.start("apicurio-registry", command, workDirectory, logFile);
         awaitReady();
-        try {
-            new RegistryClient(this).setGlobalCompatibilityApicurio("BACKWARD");
-        } catch (RuntimeException e) {
-            throw failure("did not take the global compatibility rule: " + e.getMessage(), e);
-        }
+        setGlobalCompatibility();
         LOG.log(
                 System.Logger.Level.INFO,
                 "Apicurio Registry {0} started on {1} in {2} ms ({3} storage, log: {4})",
@@ -167,6 +163,25 @@ public final class ApicurioRegistry implements ManagedRegistry, AutoCloseable {
     /** The process of the last {@link #start()}, alive or not; empty before the first start and after a stop. */
     public synchronized java.util.Optional<ChildProcess> process() {
         return java.util.Optional.ofNullable(process);
+    }
+
+    /**
+     * BACKWARD as the global rule. Ready on its health endpoint, the registry has once closed the first connection to
+     * its API without an answer ("header parser received no bytes"), so a request that got no answer at all is sent
+     * again, at most three times (a rule the first attempt did create answers 409 and is updated instead).
+     */
+    private void setGlobalCompatibility() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                new RegistryClient(this).setGlobalCompatibilityApicurio("BACKWARD");
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= 3 || !(e.getCause() instanceof java.io.IOException)) {
+                    throw failure("did not take the global compatibility rule: " + e.getMessage(), e);
+                }
+                LOG.log(System.Logger.Level.WARNING, "registry start: {0}; sending it again", e.getMessage());
+            }
+        }
     }
 
     private void awaitReady() {

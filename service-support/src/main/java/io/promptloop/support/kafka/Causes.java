@@ -1,6 +1,7 @@
 package io.promptloop.support.kafka;
 
 import java.util.Optional;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Walks a failure's cause chain, once for every place that asks what a failure is made of (the error handler, the
@@ -23,11 +24,9 @@ public final class Causes {
         return find(failure, type).isPresent();
     }
 
-    /** The innermost cause (the failure itself when it has none). */
+    /** The innermost cause (the failure itself when it has none): Spring's walk, which stops where a chain repeats. */
     public static Throwable root(Throwable failure) {
-        Throwable t = failure;
-        for (Throwable n = next(t); n != null; n = next(n)) t = n;
-        return t;
+        return NestedExceptionUtils.getMostSpecificCause(failure);
     }
 
     private static Throwable next(Throwable t) {

@@ -313,8 +313,7 @@ public class EventWriter {
         Savepoint savepoint = con.setSavepoint();
         try {
             upsertSessions(con, patches, turnsBySession);
-            long copied = CopyBinary.copyTurns(
-                    con.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TURNS), unseen);
+            long copied = CopyBinary.copyTurns(con.unwrap(PGConnection.class), COPY_TURNS, unseen);
             if (copied != unseen.size()) {
                 throw new IllegalStateException("COPY stored " + copied + " of " + unseen.size() + " turns");
             }

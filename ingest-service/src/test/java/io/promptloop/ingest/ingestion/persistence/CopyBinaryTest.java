@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promptloop.ingest.ingestion.domain.AgentId;
 import io.promptloop.ingest.ingestion.domain.TurnRecorded;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -58,9 +62,7 @@ class CopyBinaryTest {
                 null,
                 Map.of("k", "v"));
 
-        CopyBinary.Buffer out = new CopyBinary.Buffer(16);
-        CopyBinary.appendTurn(out, turn);
-        ByteBuffer row = ByteBuffer.wrap(out.toByteArray());
+        ByteBuffer row = ByteBuffer.wrap(encoded(turn));
 
         assertThat(CopyBinary.TURN_COLUMNS.split(", ")).hasSize(CopyBinary.TURN_FIELDS);
         assertThat(row.getShort()).as("field count").isEqualTo((short) 14);
@@ -115,12 +117,20 @@ class CopyBinaryTest {
                 null,
                 null,
                 Map.of());
-        CopyBinary.Buffer out = new CopyBinary.Buffer(0); // grows from nothing
-        CopyBinary.appendTurn(out, turn);
-        ByteBuffer row = ByteBuffer.wrap(out.toByteArray());
+        ByteBuffer row = ByteBuffer.wrap(encoded(turn));
         row.getShort();
         for (int skip = 0; skip < 5; skip++) field(row);
         return ByteBuffer.wrap(field(row)).getLong();
+    }
+
+    private static byte[] encoded(TurnRecorded turn) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            CopyBinary.appendTurn(new DataOutputStream(bytes), turn);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** The next field's bytes, or null for a NULL field (length -1). */
