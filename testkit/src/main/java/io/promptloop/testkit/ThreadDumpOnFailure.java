@@ -11,8 +11,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 /**
  * When an integration test fails, writes a dump of every thread of the test JVM, virtual threads included (the
  * JDK's own {@code HotSpotDiagnosticMXBean.dumpThreads}, as {@code jcmd <pid> Thread.dump_to_file} makes it), to
- * {@code target/thread-dumps/<class>.<method>.txt}, and names the file on standard error; the failure is rethrown
- * unchanged. A listener that stops without a word (a CI run saw one go silent for minutes after a registry
+ * {@code target/thread-dumps/<class>.<method>.txt} and to standard error; the failure is rethrown unchanged. A listener that stops without a word (a CI run saw one go silent for minutes after a registry
  * time-out) can then be read after the run instead of reproduced.
  */
 public final class ThreadDumpOnFailure implements TestExecutionExceptionHandler {
@@ -24,7 +23,9 @@ public final class ThreadDumpOnFailure implements TestExecutionExceptionHandler 
                     Path.of("target", "thread-dumps"),
                     context.getRequiredTestClass().getSimpleName() + "."
                             + context.getTestMethod().map(m -> m.getName()).orElse("class"));
-            System.err.println("thread dump of the failed test's JVM: " + file.toAbsolutePath());
+            // printed too: on CI the build's output is what is kept of a failed run, not its files
+            System.err.println("thread dump of the failed test's JVM (" + file.toAbsolutePath() + "):");
+            System.err.println(Files.readString(file));
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e); // the test's own failure matters more than its dump
         }
