@@ -36,7 +36,8 @@ public record AbtestProperties(
      * copy is among the newest {@code events} event ids counted on its partition; an older re-send is counted again,
      * and a re-send under another key (another partition) is not caught. The window holds at least {@code events}
      * ids per partition and fewer than {@code events} plus one batch (max-poll-records), as batches are kept whole.
-     * Cost per partition a replica owns: about 77 bytes of heap per id (100,000 ≈ 7.7 MB); in the database
+     * Cost per partition a replica owns: 24 to 48 bytes of heap per id (100,000 ≈ 3.1 MB; {@code
+     * RecentEventIdsBenchmark}); in the database
      * ({@code abtest.observation_event_ids}) 16 bytes per id plus a row per batch, written in the batch's
      * transaction and pruned with it. Redelivery by Kafka does not depend on it (offsets are stored with the sums).
      *

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs a benchmark against a durable PostgreSQL: a throw-away cluster of the machine's PostgreSQL (Debian's
+# postgresql-NN, fsync, synchronous_commit and full_page_writes on, the server's defaults otherwise), with Kafka and
+# the registry from the dev stack (--no-services: no promptloop service, no simulated agent). The benchmark finds
+# them through the test kit's external mode (PROMPTLOOP_TEST_INFRA=external) and prints the conditions as the
+# servers report them.
+#
+#   bash benchmarks/durable/run.sh [benchmark main class] [benchmark options...]
+#   bash benchmarks/durable/run.sh --events 1000000 --service-heap 512m --peer connect
+#   bash benchmarks/durable/run.sh io.promptloop.benchmarks.AbtestBenchmark --observations 1000000
+#
+# Needs: benchmarks/target/benchmarks.jar and devstack/target/devstack.jar (./mvnw -pl benchmarks,devstack -am
+# package -DskipTests), PostgreSQL's server binaries (PG_BIN, default: the newest /usr/lib/postgresql/*/bin),
+# a JDK >= 21 as JAVA_HOME or on PATH. Run it as root (the cluster runs as the user "postgres") or as the user
+# that owns PG_BIN's clusters. Ports (PG_PORT 55433, KAFKA_PORT 19092, REGISTRY_PORT 18080, DEVSTACK_PG_PORT 15432:
+# the dev stack's own PostgreSQL, unused) must be free; everything started here is stopped by its PID on exit and
+# its files removed, except PostgreSQL's log, kept as benchmarks/target/durable-postgresql.log.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+PG_PORT="${PG_PORT:-55433}"
+KAFKA_PORT="${KAFKA_PORT:-19092}"
+REGISTRY_PORT="${REGISTRY_PORT:-18080}"
+DEVSTACK_PG_PORT="${DEVSTACK_PG_PORT:-15432}"
+
+main_class=""
+if [[ $# -gt 0 && "$1" != -* ]]; then main_class="$1"; shift; fi
+
+fail() { echo "durable/run.sh: $*" >&2; exit 2; }
+[[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] || fail "no PostgreSQL server binaries in '$PG_BIN' (set PG_BIN)"
+[[ -f benchmarks/target/benchmarks.jar ]] || fail "benchmarks/target/benchmarks.jar missing: build it first"
+[[ -f devstack/target/devstack.jar ]] || fail "devstack/target/devstack.jar missing: build it first"
+"$JAVA" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])' || fail "'$JAVA' is not a JDK >= 21 (set JAVA_HOME)"
+for port in "$PG_PORT" "$KAFKA_PORT" "$REGISTRY_PORT" "$DEVSTACK_PG_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is in use on 127.0.0.1"; fi
+done
+
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+work="$(mktemp -d /tmp/promptloop-durable.XXXXXX)"
+chmod 755 "$work"
+pgdata="$work/pgdata"
+devstack_pid=""
+cleanup() {
+    set +e
+    if [[ -n "$devstack_pid" ]]; then
+        kill -TERM "$devstack_pid" 2>/dev/null
+        for _ in $(seq 1 120); do kill -0 "$devstack_pid" 2>/dev/null || break; sleep 0.5; done
+    fi
+    if [[ -f "$pgdata/postmaster.pid" ]]; then as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null; fi
+    mkdir -p benchmarks/target
+    [[ -f "$work/postgresql.log" ]] && cp "$work/postgresql.log" benchmarks/target/durable-postgresql.log
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir "$pgdata"
+[[ $(id -u) -eq 0 ]] && chown postgres: "$pgdata" "$work"
+as_pg "$PG_BIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+# durable settings stated explicitly (they are the defaults); logging to read a slow window afterwards
+cat >> "$pgdata/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$work'
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+log_checkpoints = on
+log_autovacuum_min_duration = 0
+log_lock_waits = on
+EOF
+as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -l "$work/postgresql.log" -w start >/dev/null
+echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on), data in $pgdata"
+
+mkdir "$work/devstack"
+"$JAVA" -jar devstack/target/devstack.jar --no-services --no-agent --data-dir="$work/devstack" \
+    --pg-port="$DEVSTACK_PG_PORT" --kafka-port="$KAFKA_PORT" --registry-port="$REGISTRY_PORT" \
+    --registry-storage=memory > "$work/devstack.log" 2>&1 &
+devstack_pid=$!
+for _ in $(seq 1 240); do
+    kill -0 "$devstack_pid" 2>/dev/null || { cat "$work/devstack.log" >&2; fail "the dev stack exited"; }
+    if grep -q "services: not started" "$work/devstack.log"; then break; fi
+    sleep 0.5
+done
+grep -q "services: not started" "$work/devstack.log" || { cat "$work/devstack.log" >&2; fail "the dev stack was not ready in 120 s"; }
+echo "durable/run.sh: Kafka at 127.0.0.1:$KAFKA_PORT, registry at 127.0.0.1:$REGISTRY_PORT (dev stack pid $devstack_pid)"
+
+export PROMPTLOOP_TEST_INFRA=external
+export PROMPTLOOP_TEST_KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+export PROMPTLOOP_TEST_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres"
+export PROMPTLOOP_TEST_JDBC_USER=postgres
+export PROMPTLOOP_TEST_JDBC_PASSWORD=unused
+export PROMPTLOOP_TEST_REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/registry/v3"
+if [[ -n "$main_class" ]]; then
+    "$JAVA" --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar "$main_class" "$@"
+else
+    "$JAVA" --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar "$@"
+fi
