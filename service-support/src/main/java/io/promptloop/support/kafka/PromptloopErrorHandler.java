@@ -35,6 +35,16 @@ import org.springframework.util.backoff.BackOff;
  *       stayed undecoded for good: the A/B service's observations listener, which throws the registry's failure
  *       for the whole batch, never recovered from a registry outage until restarted. Such a failure now names the
  *       batch's first record, so every partition of the batch is sought back and read again after the back-off.
+ *   <li><b>A record's own fault is dead-lettered even after retries for ours.</b> Spring keeps a failed record's
+ *       retry state (its back-off) while the record fails with an exception of the same class, compared with only a
+ *       {@code ListenerExecutionFailedException} taken off: for a batch listener that is always a {@link
+ *       BatchListenerFailedException}, for a record listener an undecodable value always a {@link
+ *       DeserializationException}. A record whose schema look-up first timed out (the registry's fault: retried
+ *       without end) and, once the registry answered, failed for its own (an unknown schema id) kept that endless
+ *       back-off, was never dead-lettered and held its partition (a CI run saw an ingest partition stand still for
+ *       minutes in {@code PoisonBurstIT}). A failure that is the record's own now clears the consumer thread's retry
+ *       state first, so it is classified afresh and recovered at once; other partitions of that thread that were in
+ *       a back-off start theirs again from its first interval.
  * </ol>
  */
 public class PromptloopErrorHandler extends DefaultErrorHandler {
@@ -74,7 +84,9 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
             List<ConsumerRecord<?, ?>> records,
             Consumer<?, ?> consumer,
             MessageListenerContainer container) {
-        int run = records.isEmpty() || getExceptionMatcher().match(thrown) ? 1 : poisonRun(records);
+        boolean retryable = getExceptionMatcher().match(thrown);
+        if (!retryable) clearThreadState();
+        int run = records.isEmpty() || retryable ? 1 : poisonRun(records);
         if (run == 1) {
             super.handleRemaining(thrown, records, consumer, container);
             return;
@@ -104,7 +116,7 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
             Consumer<?, ?> consumer,
             MessageListenerContainer container,
             Runnable invokeListener) {
-        super.handleBatch(refetchOnRegistryFailure(thrown, data), data, consumer, container, invokeListener);
+        super.handleBatch(classifiedAfresh(thrown, data), data, consumer, container, invokeListener);
     }
 
     @Override
@@ -115,7 +127,14 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
             MessageListenerContainer container,
             Runnable invokeListener) {
         return super.handleBatchAndReturnRemaining(
-                refetchOnRegistryFailure(thrown, data), data, consumer, container, invokeListener);
+                classifiedAfresh(thrown, data), data, consumer, container, invokeListener);
+    }
+
+    /** The failure to hand to Spring: the registry's refetches the batch; the record's own forgets earlier retries. */
+    private Exception classifiedAfresh(Exception thrown, ConsumerRecords<?, ?> data) {
+        Exception failure = refetchOnRegistryFailure(thrown, data);
+        if (!getExceptionMatcher().match(failure)) clearThreadState();
+        return failure;
     }
 
     /** The registry's failure of a whole batch as the failure of its first record: the batch is fetched again. */

@@ -18,6 +18,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
@@ -138,6 +139,65 @@ class PromptloopErrorHandlerTest {
         assertThat(consumer.position(TP)).isEqualTo(10);
         assertThat(consumer.position(other)).isEqualTo(7);
         assertThat(recovered).isEmpty();
+    }
+
+    /**
+     * The CI failure: a value whose schema look-up timed out is retried without end; fetched again once the registry
+     * answers, it fails for its own reason (here undecodable; in CI an unknown schema id). Spring compares the two
+     * failures by class — both {@code DeserializationException}s — so without clearing the retry state the record
+     * kept the endless back-off and was never recovered.
+     */
+    @Test
+    void shouldRecoverARecordAtOnceWhenItFailsForItsOwnFaultAfterRetriesForTheRegistry() {
+        List<ConsumerRecord<?, ?>> first = List.of(registryWasAway(10), valid(11));
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThatThrownBy(() -> handler.handleRemaining(failureOf(first.get(0)), first, consumer, container))
+                    .hasMessageContaining("in retry");
+        }
+        assertThat(recovered).isEmpty();
+
+        List<ConsumerRecord<?, ?>> again = List.of(poison(10), valid(11));
+        handler.handleRemaining(failureOf(again.get(0)), again, consumer, container);
+
+        assertThat(recovered).containsExactly(10L);
+        assertThat(consumer.position(TP)).isEqualTo(11);
+    }
+
+    /** The same for a batch listener, whose failures Spring sees as {@code BatchListenerFailedException}s. */
+    @Test
+    void shouldRecoverABatchsRecordAtOnceWhenItFailsForItsOwnFaultAfterRetriesForTheRegistry() {
+        var first = new ConsumerRecords<>(Map.of(TP, List.of(registryWasAway(10), valid(11))), Map.of());
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThatThrownBy(() -> handler.handleBatch(
+                            new ListenerExecutionFailedException(
+                                    "Listener failed",
+                                    new BatchListenerFailedException(
+                                            "the registry is away",
+                                            new RegistryUnavailableException("the registry is away", null),
+                                            0)),
+                            first,
+                            consumer,
+                            container,
+                            () -> {}))
+                    .hasMessageContaining("in retry");
+        }
+        assertThat(recovered).isEmpty();
+
+        var again = new ConsumerRecords<>(Map.of(TP, List.of(poison(10), valid(11))), Map.of());
+        DeserializationException own = SerializationUtils.getExceptionFromHeader(
+                poison(10), SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+        assertThatThrownBy(() -> handler.handleBatch(
+                        new ListenerExecutionFailedException(
+                                "Listener failed", new BatchListenerFailedException("undecodable", own, 0)),
+                        again,
+                        consumer,
+                        container,
+                        () -> {}))
+                .as("Spring's signal that the rest of the batch is fetched again")
+                .hasMessageContaining("Seek to current after exception");
+
+        assertThat(recovered).containsExactly(10L);
+        assertThat(consumer.position(TP)).isEqualTo(11);
     }
 
     private static ConsumerRecord<String, Object> partitionRecord(TopicPartition tp, long offset) {
