@@ -26,7 +26,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * record's own fault: it is dead-lettered as an unknown schema and the partition moves on. Before the error handler
  * cleared the retry state on a record's own fault, the record kept the registry's endless back-off and its partition
  * stood still (a CI run of {@code PoisonBurstIT} saw minutes of it; this test timed out after 90 s). The registry is
- * the test kit's real one, behind a relay the test switches.
+ * the test kit's real one, behind a relay the test switches. Its own class, not a second test of {@code
+ * RegistryOutageIT}: each needs a context whose deserializer has cached no schema (tried: run after this one, that
+ * test's turns decoded from the cache and never met the silent registry).
  */
 @DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
