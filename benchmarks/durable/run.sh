@@ -72,7 +72,7 @@ log_autovacuum_min_duration = 0
 log_lock_waits = on
 EOF
 as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -l "$work/postgresql.log" -w start >/dev/null
-echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on), data in $pgdata"
+echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on)"
 
 mkdir "$work/devstack"
 "$JAVA" -jar devstack/target/devstack.jar --no-services --no-agent --data-dir="$work/devstack" \
