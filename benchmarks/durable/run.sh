@@ -18,8 +18,9 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/postgres-cluster.sh
+source benchmarks/lib/postgres-cluster.sh
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 PG_PORT="${PG_PORT:-55433}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 REGISTRY_PORT="${REGISTRY_PORT:-18080}"
@@ -37,10 +38,8 @@ for port in "$PG_PORT" "$KAFKA_PORT" "$REGISTRY_PORT" "$DEVSTACK_PG_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is in use on 127.0.0.1"; fi
 done
 
-as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 work="$(mktemp -d /tmp/promptloop-durable.XXXXXX)"
 chmod 755 "$work"
-pgdata="$work/pgdata"
 devstack_pid=""
 cleanup() {
     set +e
@@ -48,7 +47,7 @@ cleanup() {
         kill -TERM "$devstack_pid" 2>/dev/null
         for _ in $(seq 1 120); do kill -0 "$devstack_pid" 2>/dev/null || break; sleep 0.5; done
     fi
-    if [[ -f "$pgdata/postmaster.pid" ]]; then as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null; fi
+    pg_cluster_stop "$work"
     mkdir -p benchmarks/target
     [[ -f "$work/postgresql.log" ]] && cp "$work/postgresql.log" benchmarks/target/durable-postgresql.log
     rm -rf "$work"
@@ -56,22 +55,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir "$pgdata"
-[[ $(id -u) -eq 0 ]] && chown postgres: "$pgdata" "$work"
-as_pg "$PG_BIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 # durable settings stated explicitly (they are the defaults); logging to read a slow window afterwards
-cat >> "$pgdata/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$work'
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-log_checkpoints = on
-log_autovacuum_min_duration = 0
-log_lock_waits = on
-EOF
-as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -l "$work/postgresql.log" -w start >/dev/null
+pg_cluster_start "$work" "$PG_PORT" "fsync = on" "synchronous_commit = on" "full_page_writes = on" \
+    "log_checkpoints = on" "log_autovacuum_min_duration = 0" "log_lock_waits = on"
 echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on)"
 
 mkdir "$work/devstack"

@@ -14,10 +14,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 changelog=$here/../../schemas/src/main/resources/db/changelog/002-conversation.sql
-bin=${1:-/usr/lib/postgresql/15/bin}
+PG_BIN=${1:-${PG_BIN:-/usr/lib/postgresql/15/bin}}
+# shellcheck source=../lib/postgres-cluster.sh
+source "$here/../lib/postgres-cluster.sh"
 work=$(mktemp -d /tmp/pg-breakdown.XXXXXX)
 port=55432
-chown postgres "$work"
 cd "$work"
 python3 "$here/gen.py"
 for v in V0 V1 V2 V3 V4 V0B V5; do python3 "$here/variants.py" "$v"; done
@@ -25,9 +26,8 @@ awk '/changeset promptloop:002-prompt-tuning-sessions/{f=1;next} /changeset prom
      f && !/^COMMENT/ && !/^--/' "$changelog" > schema.sql
 echo "ALTER TABLE conversation.prompt_tuning_sessions SET (fillfactor = 70);" >> schema.sql
 chmod -R o+rX "$work"
-su postgres -c "$bin/initdb -D $work/data -A trust >/dev/null"
-su postgres -c "$bin/pg_ctl -D $work/data -l $work/log -w start -o '-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off'" >/dev/null
-trap 'su postgres -c "$bin/pg_ctl -D $work/data -m fast stop" >/dev/null; rm -rf "$work"' EXIT
+trap 'pg_cluster_stop "$work"; rm -rf "$work"' EXIT
+pg_cluster_start "$work" "$port" "fsync = off" "synchronous_commit = off" "full_page_writes = off"
 P="psql -h 127.0.0.1 -p $port -U postgres -q -v ON_ERROR_STOP=1"
 pgpid=$(head -1 "$work/data/postmaster.pid")
 cpu() { # clock ticks of the postmaster, its exited children and its live children

@@ -84,8 +84,7 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
             List<ConsumerRecord<?, ?>> records,
             Consumer<?, ?> consumer,
             MessageListenerContainer container) {
-        boolean retryable = getExceptionMatcher().match(thrown);
-        if (!retryable) clearThreadState();
+        boolean retryable = retryableAfresh(thrown);
         int run = records.isEmpty() || retryable ? 1 : poisonRun(records);
         if (run == 1) {
             super.handleRemaining(thrown, records, consumer, container);
@@ -133,8 +132,15 @@ public class PromptloopErrorHandler extends DefaultErrorHandler {
     /** The failure to hand to Spring: the registry's refetches the batch; the record's own forgets earlier retries. */
     private Exception classifiedAfresh(Exception thrown, ConsumerRecords<?, ?> data) {
         Exception failure = refetchOnRegistryFailure(thrown, data);
-        if (!getExceptionMatcher().match(failure)) clearThreadState();
+        retryableAfresh(failure);
         return failure;
+    }
+
+    /** Whether {@code failure} is retried; the record's own fault first clears the thread's retry state (rule 4). */
+    private boolean retryableAfresh(Exception failure) {
+        boolean retryable = getExceptionMatcher().match(failure);
+        if (!retryable) clearThreadState();
+        return retryable;
     }
 
     /** The registry's failure of a whole batch as the failure of its first record: the batch is fetched again. */

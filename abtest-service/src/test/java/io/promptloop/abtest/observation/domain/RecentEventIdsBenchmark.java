@@ -30,7 +30,7 @@ public final class RecentEventIdsBenchmark {
     private RecentEventIdsBenchmark() {}
 
     /** The first version's structure, the baseline. */
-    private static final class HashSetWindow {
+    private static final class HashSetWindow implements Window {
         private final int capacity;
         private final ArrayDeque<List<UUID>> batches = new ArrayDeque<>();
         private final Set<UUID> ids = new HashSet<>();
@@ -39,11 +39,13 @@ public final class RecentEventIdsBenchmark {
             this.capacity = capacity;
         }
 
-        boolean contains(UUID id) {
+        @Override
+        public boolean contains(UUID id) {
             return ids.contains(id);
         }
 
-        void add(List<UUID> batch) {
+        @Override
+        public void add(long firstOffset, List<UUID> batch) {
             while (!batches.isEmpty()
                     && ids.size() + batch.size() - batches.peekFirst().size() >= capacity) {
                 batches.pollFirst().forEach(ids::remove);
@@ -52,7 +54,8 @@ public final class RecentEventIdsBenchmark {
             ids.addAll(batch);
         }
 
-        int size() {
+        @Override
+        public int size() {
             return ids.size();
         }
     }
@@ -88,7 +91,7 @@ public final class RecentEventIdsBenchmark {
                 long before = usedAfterGc();
                 Window[] windows = new Window[partitions];
                 for (int p = 0; p < partitions; p++)
-                    windows[p] = kind.startsWith("Hash") ? baseline(capacity) : ours(capacity);
+                    windows[p] = kind.startsWith("Hash") ? new HashSetWindow(capacity) : ours(capacity);
                 SplittableRandom random = new SplittableRandom(round);
                 long found = 0;
                 long start = System.nanoTime();
@@ -122,23 +125,6 @@ public final class RecentEventIdsBenchmark {
                 if (windows[0].size() < 0) System.out.println("unreachable"); // keeps the windows alive to here
             }
         }
-    }
-
-    private static Window baseline(int capacity) {
-        HashSetWindow w = new HashSetWindow(capacity);
-        return new Window() {
-            public boolean contains(UUID id) {
-                return w.contains(id);
-            }
-
-            public void add(long firstOffset, List<UUID> batch) {
-                w.add(batch);
-            }
-
-            public int size() {
-                return w.size();
-            }
-        };
     }
 
     private static Window ours(int capacity) {
