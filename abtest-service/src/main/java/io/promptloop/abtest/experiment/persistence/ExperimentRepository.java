@@ -23,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +146,18 @@ public class ExperimentRepository {
                 .param(testId)
                 .query(this::map)
                 .optional();
+    }
+
+    /** The tests of {@code testIds} that exist, by id: one query for a batch's tests. */
+    public Map<UUID, AbTest> findAll(Collection<UUID> testIds) {
+        Map<UUID, AbTest> found = new HashMap<>();
+        if (testIds.isEmpty()) return found;
+        jdbc.sql("SELECT " + COLUMNS + " FROM abtest.prompt_ab_tests WHERE test_id = ANY(?)")
+                .param(testIds.toArray(UUID[]::new))
+                .query(this::map)
+                .list()
+                .forEach(t -> found.put(t.testId(), t));
+        return found;
     }
 
     /**
