@@ -73,6 +73,12 @@ public final class AbtestBenchmark {
     static final String DECISIONS = Topics.AB_DECISIONS.name();
     /** The service's defaults (AbtestProperties); the throughput phase runs with them. */
     static final Duration DEFAULT_ANALYSIS_INTERVAL = Duration.ofSeconds(2);
+    /** How often the throughput phase reads the count. */
+    private static final long POLL_MILLIS = 100;
+    /** Mixed into the seed for the warm-up's tests and observations. */
+    private static final long WARM_SEED = 0x3A7DL;
+
+    private static final String WARM_ROW = "  same, warm JVM: the measured observations counted after the warm-up";
 
     private static final Observations.Arm EVEN = new Observations.Arm(0.70, 0.10, 0.95, 250);
     private static final Observations.Arm LATENCY_BASELINE = new Observations.Arm(0.60, 0.15, 0.97, 300);
@@ -106,9 +112,10 @@ public final class AbtestBenchmark {
         Harness.header("abtest-service");
         out(String.format(
                 Locale.ROOT,
-                "options: --observations %d --tests %d --latency-rate %d --latency-tests %d --latency-max %d "
+                "options: --observations %d --warm-observations %d --tests %d --latency-rate %d --latency-tests %d --latency-max %d "
                         + "--analysis-interval %s --relay-interval %s --seed %d --service-heap %s",
                 options.observations(),
+                options.warmObservations(),
                 options.tests(),
                 options.latencyRate(),
                 options.latencyTests(),
@@ -205,20 +212,37 @@ public final class AbtestBenchmark {
 
     private void throughput(Path serviceJar, Path logs, Connection su, Admin admin) throws Exception {
         long n = options.observations();
-        List<Observations.Test> tests = createThroughputTests(su, options.tests());
+        long w = options.warmObservations();
+        List<Observations.Test> warmTests = List.of();
+        if (w > 0) {
+            // produced first: every partition holds the warm-up observations before the measured ones
+            warmTests = createThroughputTests(su, options.tests(), "warm-up");
+            produce(new Observations(options.service.seed ^ WARM_SEED, warmTests, EVEN, EVEN), w, "warm-up");
+        }
+        List<Observations.Test> tests = createThroughputTests(su, options.tests(), "throughput");
         Observations stream = new Observations(options.service.seed, tests, EVEN, EVEN);
-        produce(stream, n);
+        produce(stream, n, "measured");
         Harness.checkpoint(su);
         String lsn = Harness.currentLsn(su);
         Path serviceLog = logs.resolve("abtest-service-throughput.log");
         ServiceProcess service = startService(serviceJar, serviceLog, DEFAULT_ANALYSIS_INTERVAL);
         HeapSampler heap = HeapSampler.jstat(service);
         Object[] ids = tests.stream().map(Observations.Test::id).toArray();
+        String countedSql = "SELECT coalesce(sum(n), 0) FROM abtest.variant_statistics WHERE test_id = ANY(?)";
         try (service;
                 heap;
-                PreparedStatement progress = su.prepareStatement(
-                        "SELECT coalesce(sum(n), 0) FROM abtest.variant_statistics WHERE test_id = ANY(?)")) {
+                PreparedStatement progress = su.prepareStatement(countedSql);
+                PreparedStatement warmProgress = su.prepareStatement(countedSql)) {
             progress.setArray(1, su.createArrayOf("uuid", ids));
+            warmProgress.setArray(
+                    1,
+                    su.createArrayOf(
+                            "uuid",
+                            warmTests.stream().map(Observations.Test::id).toArray()));
+            CpuMeter.Snapshot cpuWarm = null;
+            Map<String, Long> threadsWarm = Map.of();
+            long warmEnd = -1;
+            long countedAtWarmEnd = 0;
             CpuMeter.Snapshot cpuStart = cpu.snapshot();
             CpuMeter.Snapshot cpuAssigned = null;
             Map<String, Long> threadsAssigned = Map.of();
@@ -254,18 +278,27 @@ public final class AbtestBenchmark {
                             harness.assignmentSeen()));
                 }
                 if (now >= nextPoll) {
+                    // the warm-up's count first: once it is complete, the measured count read after it bounds what
+                    // was counted of the measured observations before the warm part began
+                    long warmCounted = w > 0 && warmEnd < 0 ? Harness.single(warmProgress) : w;
                     counted = Harness.single(progress);
                     long at = System.nanoTime();
                     samples.add(new long[] {at, counted});
-                    if (counted > 0 && firstCounted < 0) {
+                    if (warmCounted + counted > 0 && firstCounted < 0) {
                         firstCounted = at;
                         if (cpuAssigned == null) cpuAssigned = cpu.snapshot();
                     }
-                    if (counted >= n) {
+                    if (w > 0 && warmEnd < 0 && warmCounted >= w) {
+                        warmEnd = at;
+                        countedAtWarmEnd = counted;
+                        cpuWarm = cpu.snapshot();
+                        threadsWarm = CpuMeter.threadTicks(service.pid());
+                    }
+                    if (counted >= n && (w == 0 || warmEnd >= 0)) {
                         end = at;
                         break;
                     }
-                    nextPoll += TimeUnit.MILLISECONDS.toNanos(200);
+                    nextPoll += TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS);
                 }
                 if (now > nextProgress) {
                     out(String.format(Locale.ROOT, "  ... %,d of %,d observations counted", counted, n));
@@ -297,13 +330,26 @@ public final class AbtestBenchmark {
             }
             double fromAssigned = (end - assigned) / 1e9;
             double fromFirst = (end - firstCounted) / 1e9;
-            table.add(row("abtest-service, Kafka -> PostgreSQL, from partitions assigned", n, fromAssigned));
-            table.add(row("  same, from the first counted observation (poll every 200 ms)", n, fromFirst));
-            double[] steady = Harness.steadyState(samples, n);
-            if (steady != null) {
-                table.add(row("  same, steady state (10% -> 90% counted)", (long) steady[0], steady[1]));
+            if (w == 0) {
+                table.add(row("abtest-service, Kafka -> PostgreSQL, from partitions assigned", n, fromAssigned));
+                table.add(row(
+                        "  same, from the first counted observation (poll every " + POLL_MILLIS + " ms)",
+                        n,
+                        fromFirst));
+                double[] steady = Harness.steadyState(samples, n);
+                if (steady != null) {
+                    table.add(row("  same, steady state (10% -> 90% counted)", (long) steady[0], steady[1]));
+                }
+                table.add(row("  same, from `java -jar` (JVM + Spring start included)", n, (end - start) / 1e9));
+            } else {
+                table.add(row(
+                        "abtest-service, from partitions assigned to the warm-up counted (cold JVM)",
+                        w + countedAtWarmEnd,
+                        (warmEnd - assigned) / 1e9));
+                table.add(row(WARM_ROW, n - countedAtWarmEnd, (end - warmEnd) / 1e9));
+                table.add(
+                        row("  same, all from `java -jar` (JVM + Spring start included)", w + n, (end - start) / 1e9));
             }
-            table.add(row("  same, from `java -jar` (JVM + Spring start included)", n, (end - start) / 1e9));
             long storedOffsets;
             double scoreSum;
             try (PreparedStatement ps = su.prepareStatement(
@@ -320,16 +366,24 @@ public final class AbtestBenchmark {
             serviceScoreSum = scoreSum;
             details.add(String.format(
                     Locale.ROOT,
-                    "abtest-service (throughput phase, %s s from assignment to %,d counted; first counted %.1f s"
+                    "abtest-service (throughput phase, %s s from assignment to %,d counted%s; first counted %.1f s"
                             + " after process start; progress = sum(variant_statistics.n), updated in the transaction"
-                            + " that stores the partitions' next offsets, polled every 200 ms):",
+                            + " that stores the partitions' next offsets, polled every %d ms):",
                     fmt(fromAssigned),
                     n,
-                    (firstCounted - start) / 1e9));
+                    w == 0
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    " after %,d warm-up observations of %d other tests, produced before them",
+                                    w,
+                                    warmTests.size()),
+                    (firstCounted - start) / 1e9,
+                    POLL_MILLIS));
             details.add(String.format(
                     Locale.ROOT,
-                    "  check: stored next offsets of %s summed over its partitions %,d (records read),"
-                            + " sum(variant_statistics.n) %,d, sum(score_sum) %.6f; dead-lettered %d (%s)",
+                    "  check: stored next offsets of %s summed over its partitions %,d (records read, warm-up"
+                            + " included), sum(variant_statistics.n) %,d, sum(score_sum) %.6f; dead-lettered %d (%s)",
                     OBSERVATIONS,
                     storedOffsets,
                     counted,
@@ -337,6 +391,12 @@ public final class AbtestBenchmark {
                     Harness.records(admin, Topics.AB_OBSERVATIONS.deadLetterTopic()),
                     Topics.AB_OBSERVATIONS.deadLetterTopic()));
             details.add("  heap: peak used " + peak.describe() + "; -Xmx" + options.service.serviceHeap);
+            if (cpuWarm != null) {
+                details.add("  CPU of the warm part (from the warm-up counted to the last count): "
+                        + CpuMeter.report(cpuWarm, cpuEnd, cpus));
+                details.add("  abtest-service threads by CPU in the warm part (digits -> N): "
+                        + CpuMeter.topThreads(threadsWarm, threadsEnd, 8));
+            }
             if (cpuAssigned != null) {
                 details.add("  CPU from assignment to the last count: " + CpuMeter.report(cpuAssigned, cpuEnd, cpus));
                 details.add(String.format(
@@ -371,9 +431,10 @@ public final class AbtestBenchmark {
     private double serviceScoreSum;
 
     /** Tests created by SQL as running, ids chosen so that test t's key lands on partition t mod partitions. */
-    private List<Observations.Test> createThroughputTests(Connection su, int count) throws SQLException {
+    private List<Observations.Test> createThroughputTests(Connection su, int count, String label) throws SQLException {
         List<Observations.Test> tests = new ArrayList<>();
-        SplittableRandom random = new SplittableRandom(options.service.seed ^ 0x7E57L);
+        SplittableRandom random =
+                new SplittableRandom(options.service.seed ^ 0x7E57L ^ (label.equals("throughput") ? 0 : WARM_SEED));
         List<String> where = new ArrayList<>();
         for (int t = 0; t < count; t++) {
             int partition = t % partitions;
@@ -381,7 +442,7 @@ public final class AbtestBenchmark {
             do {
                 id = TurnEvents.uuid(random.nextLong(), random.nextLong());
             } while (partitionOf(id.toString()) != partition);
-            String agent = "bench-throughput-" + t + "-" + id.toString().substring(0, 8);
+            String agent = "bench-" + label + "-" + t + "-" + id.toString().substring(0, 8);
             UUID baseline = instruction(su, agent, 1, "Answer the question.", true);
             UUID treatment = instruction(su, agent, 2, "Answer the question precisely.", false);
             try (PreparedStatement ps = su.prepareStatement("""
@@ -400,7 +461,7 @@ public final class AbtestBenchmark {
             }
             where.add("test " + (t + 1) + " -> partition " + partition);
         }
-        out("throughput tests: " + count + " tests created by SQL as 'running' (split 0.5, sequential, min sample"
+        out(label + " tests: " + count + " tests created by SQL as 'running' (split 0.5, sequential, min sample"
                 + " 1,000,000 per variant so that none concludes), keys = test ids: " + String.join(", ", where));
         return tests;
     }
@@ -456,7 +517,7 @@ public final class AbtestBenchmark {
         });
     }
 
-    private void produce(Observations stream, long n) throws Exception {
+    private void produce(Observations stream, long n, String label) throws Exception {
         LongAdder bytes = new LongAdder();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Callback callback = (metadata, e) -> {
@@ -474,13 +535,14 @@ public final class AbtestBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         out(String.format(
                 Locale.ROOT,
-                "workload: %,d ObservationRecorded events, round robin over %d tests (%,d each), unit u<i> assigned"
+                "%s workload: %,d ObservationRecorded events, round robin over %d tests (%,d each), unit u<i> assigned"
                         + " by SHA-256(salt:unit), score ~ N(0.70, 0.10), success 95%%, latency ~ N(250, 50) ms,"
                         + " seed %d; Avro value %.0f bytes on average (Confluent framing included)",
+                label,
                 n,
                 stream.tests().size(),
                 n / stream.tests().size(),
-                options.service.seed,
+                options.service.seed ^ (label.equals("measured") ? 0 : WARM_SEED),
                 bytes.doubleValue() / n));
         out(String.format(
                 Locale.ROOT,
@@ -531,6 +593,7 @@ public final class AbtestBenchmark {
                 new Baseline(
                         "(b) JDBC: unnest INSERT ledger .. RETURNING + UPDATE sums", ObservationBaselines.unnest()));
         double serviceRate = Double.parseDouble(table.getFirst().split("\\|")[3]);
+        double warmRate = warmRate();
         for (Baseline b : baselines) {
             out("baseline: " + b.label());
             ObservationBaselines.createTables(su, tests);
@@ -549,11 +612,17 @@ public final class AbtestBenchmark {
             details.add(String.format(
                     Locale.ROOT,
                     "%s: %.1f s timed (event generation and row building excluded); %,d counted;"
-                            + " service / this = %.2f",
+                            + " service / this = %.2f%s",
                     b.label(),
                     result.seconds(),
                     result.counted(),
-                    serviceRate / result.rowsPerSecond()));
+                    serviceRate / result.rowsPerSecond(),
+                    Double.isNaN(warmRate)
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    " (from assignment), %.2f (warm JVM)",
+                                    warmRate / result.rowsPerSecond())));
             details.add("  CPU (whole run incl. untimed row building): " + CpuMeter.report(from, to, cpus));
             details.add(String.format(
                     Locale.ROOT, "  WAL: %.0f MiB, %,.0f bytes/observation", wal / 1048576.0, (double) wal / n));
@@ -938,27 +1007,48 @@ public final class AbtestBenchmark {
 
     // --- report ---------------------------------------------------------------------------------------------------
 
+    /** The warm JVM's rate (obs/s) when the run had a warm-up, else NaN. */
+    private double warmRate() {
+        return table.stream()
+                .filter(line -> line.startsWith(WARM_ROW + "|"))
+                .mapToDouble(line -> Double.parseDouble(line.split("\\|")[3]))
+                .findFirst()
+                .orElse(Double.NaN);
+    }
+
     private void printReport() {
         out("");
         if (!table.isEmpty()) {
             out("== (1) throughput: observations counted exactly once, same PostgreSQL, same run ==");
-            String format = "%-72s %9s %8s %10s %12s";
-            out(String.format(Locale.ROOT, format, "method", "obs", "seconds", "obs/s", "service/this"));
+            String format = "%-72s %9s %8s %10s %12s %9s";
+            double warm = warmRate();
+            out(String.format(
+                    Locale.ROOT,
+                    format,
+                    "method",
+                    "obs",
+                    "seconds",
+                    "obs/s",
+                    "service/this",
+                    Double.isNaN(warm) ? "" : "warm/this"));
             double service = Double.parseDouble(table.getFirst().split("\\|")[3]);
             for (String line : table) {
                 String[] c = line.split("\\|");
                 double rate = Double.parseDouble(c[3]);
+                boolean baseline = c[0].startsWith("(");
                 out(String.format(
-                        Locale.ROOT,
-                        format,
-                        c[0],
-                        String.format(Locale.ROOT, "%,d", Long.parseLong(c[1])),
-                        String.format(Locale.ROOT, "%.1f", Double.parseDouble(c[2])),
-                        String.format(Locale.ROOT, "%,.0f", rate),
-                        c[0].startsWith("(") ? String.format(Locale.ROOT, "%.2f", service / rate) : ""));
+                                Locale.ROOT,
+                                format,
+                                c[0],
+                                String.format(Locale.ROOT, "%,d", Long.parseLong(c[1])),
+                                String.format(Locale.ROOT, "%.1f", Double.parseDouble(c[2])),
+                                String.format(Locale.ROOT, "%,.0f", rate),
+                                baseline ? String.format(Locale.ROOT, "%.2f", service / rate) : "",
+                                baseline && !Double.isNaN(warm) ? String.format(Locale.ROOT, "%.2f", warm / rate) : "")
+                        .stripTrailing());
             }
             out("notes: the service's figure is end to end (Kafka fetch, Avro decoding, validation, a test lookup per"
-                    + " test and batch, the partitions' stored offsets locked, duplicates checked against the in-memory"
+                    + " batch (one query for its tests), the partitions' stored offsets locked, duplicates checked against the in-memory"
                     + " de-duplication window, per (test, variant) a statistics row lock, latency-digest merge and"
                     + " UPDATE, the offsets and the batch's event ids (one bytea row per partition) stored, commit,"
                     + " Kafka offset commit) with 1 listener thread, batches of at most "

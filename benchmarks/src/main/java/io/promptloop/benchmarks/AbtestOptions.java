@@ -33,6 +33,15 @@ final class AbtestOptions implements Harness.Validated {
     long observations = 200_000;
 
     @Option(
+            names = "--warm-observations",
+            paramLabel = "W",
+            converter = Harness.Count.class,
+            description = "observations of other tests produced before the N and counted first, so that the N are"
+                    + " timed in a JVM whose JIT has compiled the intake (default ${DEFAULT-VALUE}: none, the N are"
+                    + " timed from a cold start)")
+    long warmObservations = 0;
+
+    @Option(
             names = "--tests",
             paramLabel = "T",
             description = "running tests they belong to, one key each (default ${DEFAULT-VALUE} = partitions of"
@@ -78,6 +87,7 @@ final class AbtestOptions implements Harness.Validated {
     @Override
     public void validate() {
         Harness.nonNegative("--observations", observations);
+        Harness.nonNegative("--warm-observations", warmObservations);
         Harness.positive("--tests", tests);
         Harness.positive("--latency-rate", latencyRate);
         Harness.nonNegative("--latency-tests", latencyTests);
@@ -112,6 +122,10 @@ final class AbtestOptions implements Harness.Validated {
 
     long observations() {
         return observations;
+    }
+
+    long warmObservations() {
+        return warmObservations;
     }
 
     int tests() {

@@ -360,9 +360,11 @@ final class Harness {
 
     /** The whole-number value of {@code key} among {@link #settings} lines, or {@code otherwise}. */
     static int setting(List<String> settings, String key, int otherwise) {
+        Pattern setting = Pattern.compile(Pattern.quote(key) + "\\s+(\\d+)(\\s+#.*)?"); // a comment may follow
         return settings.stream()
-                .filter(s -> s.matches(Pattern.quote(key) + "\\s+\\d+"))
-                .map(s -> Integer.parseInt(s.substring(key.length()).strip()))
+                .map(setting::matcher)
+                .filter(Matcher::matches)
+                .map(m -> Integer.parseInt(m.group(1)))
                 .findFirst()
                 .orElse(otherwise);
     }

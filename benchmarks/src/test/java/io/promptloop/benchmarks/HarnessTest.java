@@ -89,6 +89,15 @@ class HarnessTest {
     }
 
     @Test
+    void shouldReadASettingFollowedByAComment() {
+        // abtest-service's yaml has one: the report said "batches of at most 1000" while the service took 5,000
+        List<String> settings = List.of("max-poll-records 5000 # observations per batch and transaction at most");
+        assertThat(Harness.setting(settings, "max-poll-records", 1000)).isEqualTo(5000);
+        assertThat(Harness.setting(List.of("max-poll-records 5000x"), "max-poll-records", 1000))
+                .isEqualTo(1000);
+    }
+
+    @Test
     void shouldReadActuatorMeasurements() {
         String json = """
                 {"name":"jvm.memory.used","baseUnit":"bytes","measurements":[
