@@ -67,6 +67,16 @@ class HarnessTest {
     }
 
     @Test
+    void shouldTakeAWarmUpOnlyWhenAsked() {
+        assertThat(parse(new AbtestOptions()).warmObservations()).isZero();
+        assertThat(parse(new AbtestOptions(), "--warm-observations", "1_000_000")
+                        .warmObservations())
+                .isEqualTo(1_000_000);
+        assertThatThrownBy(() -> parse(new AbtestOptions(), "--warm-observations", "-5"))
+                .hasMessage("--warm-observations must not be negative, was -5");
+    }
+
+    @Test
     void shouldFindTheProcessListeningOnAPort() throws Exception {
         assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "Linux /proc only");
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
