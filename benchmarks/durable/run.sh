@@ -14,7 +14,9 @@
 # a JDK >= 21 as JAVA_HOME or on PATH. Run it as root (the cluster runs as the user "postgres") or as the user
 # that owns PG_BIN's clusters. Ports (PG_PORT 55433, KAFKA_PORT 19092, REGISTRY_PORT 18080, DEVSTACK_PG_PORT 15432:
 # the dev stack's own PostgreSQL, unused) must be free; everything started here is stopped by its PID on exit and
-# its files removed, except PostgreSQL's log, kept as benchmarks/target/durable-postgresql.log.
+# its files removed, except PostgreSQL's log, kept as benchmarks/target/durable-postgresql.log. PG_SETTINGS adds
+# postgresql.conf lines, separated by ';', after the durable ones: PG_SETTINGS='synchronous_commit = off' asks what
+# the commits' WAL flushes cost (not durable then: a crash can lose the last commits the server acknowledged).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -55,10 +57,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# durable settings stated explicitly (they are the defaults); logging to read a slow window afterwards
+# durable settings stated explicitly (they are the defaults); logging to read a slow window afterwards; then
+# PG_SETTINGS, if given (later lines win), for a diagnostic run — the benchmark prints the settings it found
+IFS=';' read -ra extra_settings <<< "${PG_SETTINGS:-}"
 pg_cluster_start "$work" "$PG_PORT" "fsync = on" "synchronous_commit = on" "full_page_writes = on" \
-    "log_checkpoints = on" "log_autovacuum_min_duration = 0" "log_lock_waits = on"
-echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on)"
+    "log_checkpoints = on" "log_autovacuum_min_duration = 0" "log_lock_waits = on" "${extra_settings[@]}"
+echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on${PG_SETTINGS:+; PG_SETTINGS: $PG_SETTINGS})"
 
 mkdir "$work/devstack"
 "$JAVA" -jar devstack/target/devstack.jar --no-services --no-agent --data-dir="$work/devstack" \
