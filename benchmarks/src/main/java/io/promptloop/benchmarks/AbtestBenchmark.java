@@ -75,10 +75,19 @@ public final class AbtestBenchmark {
     static final Duration DEFAULT_ANALYSIS_INTERVAL = Duration.ofSeconds(2);
     /** How often the throughput phase reads the count. */
     private static final long POLL_MILLIS = 100;
-    /** Mixed into the seed for the warm-up's tests and observations. */
-    private static final long WARM_SEED = 0x3A7DL;
+    /** The throughput phase's two parts: the warm-up's tests and observations get seeds of their own. */
+    private enum Part {
+        WARM_UP("warm-up", 0x3A7DL),
+        MEASURED("throughput", 0);
 
-    private static final String WARM_ROW = "  same, warm JVM: the measured observations counted after the warm-up";
+        final String label;
+        final long seedMix;
+
+        Part(String label, long seedMix) {
+            this.label = label;
+            this.seedMix = seedMix;
+        }
+    }
 
     private static final Observations.Arm EVEN = new Observations.Arm(0.70, 0.10, 0.95, 250);
     private static final Observations.Arm LATENCY_BASELINE = new Observations.Arm(0.60, 0.15, 0.97, 300);
@@ -216,12 +225,15 @@ public final class AbtestBenchmark {
         List<Observations.Test> warmTests = List.of();
         if (w > 0) {
             // produced first: every partition holds the warm-up observations before the measured ones
-            warmTests = createThroughputTests(su, options.tests(), "warm-up");
-            produce(new Observations(options.service.seed ^ WARM_SEED, warmTests, EVEN, EVEN), w, "warm-up");
+            warmTests = createThroughputTests(su, options.tests(), Part.WARM_UP);
+            produce(
+                    new Observations(options.service.seed ^ Part.WARM_UP.seedMix, warmTests, EVEN, EVEN),
+                    w,
+                    Part.WARM_UP);
         }
-        List<Observations.Test> tests = createThroughputTests(su, options.tests(), "throughput");
+        List<Observations.Test> tests = createThroughputTests(su, options.tests(), Part.MEASURED);
         Observations stream = new Observations(options.service.seed, tests, EVEN, EVEN);
-        produce(stream, n, "measured");
+        produce(stream, n, Part.MEASURED);
         Harness.checkpoint(su);
         String lsn = Harness.currentLsn(su);
         Path serviceLog = logs.resolve("abtest-service-throughput.log");
@@ -346,7 +358,11 @@ public final class AbtestBenchmark {
                         "abtest-service, from partitions assigned to the warm-up counted (cold JVM)",
                         w + countedAtWarmEnd,
                         (warmEnd - assigned) / 1e9));
-                table.add(row(WARM_ROW, n - countedAtWarmEnd, (end - warmEnd) / 1e9));
+                warmRate = (n - countedAtWarmEnd) / ((end - warmEnd) / 1e9);
+                table.add(row(
+                        "  same, warm JVM: the measured observations counted after the warm-up",
+                        n - countedAtWarmEnd,
+                        (end - warmEnd) / 1e9));
                 table.add(
                         row("  same, all from `java -jar` (JVM + Spring start included)", w + n, (end - start) / 1e9));
             }
@@ -429,12 +445,13 @@ public final class AbtestBenchmark {
     }
 
     private double serviceScoreSum;
+    /** The warm service's rate (obs/s) when the run had a warm-up, else NaN. */
+    private double warmRate = Double.NaN;
 
     /** Tests created by SQL as running, ids chosen so that test t's key lands on partition t mod partitions. */
-    private List<Observations.Test> createThroughputTests(Connection su, int count, String label) throws SQLException {
+    private List<Observations.Test> createThroughputTests(Connection su, int count, Part part) throws SQLException {
         List<Observations.Test> tests = new ArrayList<>();
-        SplittableRandom random =
-                new SplittableRandom(options.service.seed ^ 0x7E57L ^ (label.equals("throughput") ? 0 : WARM_SEED));
+        SplittableRandom random = new SplittableRandom(options.service.seed ^ 0x7E57L ^ part.seedMix);
         List<String> where = new ArrayList<>();
         for (int t = 0; t < count; t++) {
             int partition = t % partitions;
@@ -442,7 +459,7 @@ public final class AbtestBenchmark {
             do {
                 id = TurnEvents.uuid(random.nextLong(), random.nextLong());
             } while (partitionOf(id.toString()) != partition);
-            String agent = "bench-" + label + "-" + t + "-" + id.toString().substring(0, 8);
+            String agent = "bench-" + part.label + "-" + t + "-" + id.toString().substring(0, 8);
             UUID baseline = instruction(su, agent, 1, "Answer the question.", true);
             UUID treatment = instruction(su, agent, 2, "Answer the question precisely.", false);
             try (PreparedStatement ps = su.prepareStatement("""
@@ -461,7 +478,7 @@ public final class AbtestBenchmark {
             }
             where.add("test " + (t + 1) + " -> partition " + partition);
         }
-        out(label + " tests: " + count + " tests created by SQL as 'running' (split 0.5, sequential, min sample"
+        out(part.label + " tests: " + count + " tests created by SQL as 'running' (split 0.5, sequential, min sample"
                 + " 1,000,000 per variant so that none concludes), keys = test ids: " + String.join(", ", where));
         return tests;
     }
@@ -517,7 +534,7 @@ public final class AbtestBenchmark {
         });
     }
 
-    private void produce(Observations stream, long n, String label) throws Exception {
+    private void produce(Observations stream, long n, Part part) throws Exception {
         LongAdder bytes = new LongAdder();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Callback callback = (metadata, e) -> {
@@ -538,11 +555,11 @@ public final class AbtestBenchmark {
                 "%s workload: %,d ObservationRecorded events, round robin over %d tests (%,d each), unit u<i> assigned"
                         + " by SHA-256(salt:unit), score ~ N(0.70, 0.10), success 95%%, latency ~ N(250, 50) ms,"
                         + " seed %d; Avro value %.0f bytes on average (Confluent framing included)",
-                label,
+                part.label,
                 n,
                 stream.tests().size(),
                 n / stream.tests().size(),
-                options.service.seed ^ (label.equals("measured") ? 0 : WARM_SEED),
+                options.service.seed ^ part.seedMix,
                 bytes.doubleValue() / n));
         out(String.format(
                 Locale.ROOT,
@@ -593,7 +610,6 @@ public final class AbtestBenchmark {
                 new Baseline(
                         "(b) JDBC: unnest INSERT ledger .. RETURNING + UPDATE sums", ObservationBaselines.unnest()));
         double serviceRate = Double.parseDouble(table.getFirst().split("\\|")[3]);
-        double warmRate = warmRate();
         for (Baseline b : baselines) {
             out("baseline: " + b.label());
             ObservationBaselines.createTables(su, tests);
@@ -1007,21 +1023,12 @@ public final class AbtestBenchmark {
 
     // --- report ---------------------------------------------------------------------------------------------------
 
-    /** The warm JVM's rate (obs/s) when the run had a warm-up, else NaN. */
-    private double warmRate() {
-        return table.stream()
-                .filter(line -> line.startsWith(WARM_ROW + "|"))
-                .mapToDouble(line -> Double.parseDouble(line.split("\\|")[3]))
-                .findFirst()
-                .orElse(Double.NaN);
-    }
-
     private void printReport() {
         out("");
         if (!table.isEmpty()) {
             out("== (1) throughput: observations counted exactly once, same PostgreSQL, same run ==");
             String format = "%-72s %9s %8s %10s %12s %9s";
-            double warm = warmRate();
+            double warm = warmRate;
             out(String.format(
                     Locale.ROOT,
                     format,
