@@ -25,7 +25,11 @@ pg_cluster_start() {
         echo "unix_socket_directories = '$work'"
         printf '%s\n' "$@"
     } >> "$work/data/postgresql.conf"
-    pg_as_owner "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/postgresql.log" -w start >/dev/null
+    if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/postgresql.log" -w start >/dev/null; then
+        echo "PostgreSQL did not start; the end of its log:" >&2
+        tail -n 5 "$work/postgresql.log" >&2
+        return 1
+    fi
 }
 
 pg_cluster_stop() {
