@@ -18,4 +18,12 @@ public interface ManagedPostgres {
 
     /** Starts the server again on the same port and data; returns when it accepts connections. */
     void start();
+
+    /**
+     * Kills the server's processes (SIGKILL: no shutdown, no checkpoint; what its WAL writer had not written yet
+     * is lost, as in a crash) and returns once they are gone. {@link #start()} recovers it from its WAL.
+     */
+    default void crash() {
+        throw new UnsupportedOperationException("only the embedded PostgreSQL can be crashed by a test");
+    }
 }

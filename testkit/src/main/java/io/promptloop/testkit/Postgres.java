@@ -193,6 +193,12 @@ public final class Postgres implements ManagedPostgres, AutoCloseable {
         }
     }
 
+    @Override
+    public synchronized void crash() {
+        postmaster.filter(ProcessHandle::isAlive).ifPresent(ChildProcess::killTree);
+        LOG.log(System.Logger.Level.INFO, "PostgreSQL on 127.0.0.1:{0} killed (SIGKILL)", Integer.toString(port));
+    }
+
     /** The postmaster of the running server; empty when stopped. It may have died since. */
     public synchronized Optional<ProcessHandle> postmaster() {
         return postmaster;

@@ -17,7 +17,41 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("promptloop.ingest")
 public record IngestProperties(
         @Valid @NotNull @DefaultValue Limits limits,
-        @Valid @NotNull @DefaultValue Retention retention) {
+        @Valid @NotNull @DefaultValue Retention retention,
+        @Valid @NotNull @DefaultValue Commits commits) {
+
+    /**
+     * How a batch's transaction is made durable before its Kafka offsets are committed.
+     *
+     * @param mode FLUSH_GATED: committed with {@code synchronous_commit = off} and its offsets committed once the
+     *     server reports its WAL flushed past the commit (read on a connection of its own; a broken connection
+     *     means the batches not seen flushed are read again); SYNCHRONOUS: every commit waits for its flush (the
+     *     server's {@code synchronous_commit} applies), offsets committed right after it
+     * @param flushPoll how often the WAL flush position is read while batches wait for it
+     * @param flushTimeout how long a reading of it may take, and how long a batch that is followed by a dead letter
+     *     or a retry waits for its flush before it is read again instead
+     */
+    public record Commits(
+            @DefaultValue("FLUSH_GATED") @NotNull Mode mode,
+            @DefaultValue("20ms") @NotNull Duration flushPoll,
+            @DefaultValue("10s") @NotNull Duration flushTimeout) {
+
+        public Commits {
+            if (flushPoll != null && (flushPoll.toMillis() < 1 || flushPoll.compareTo(Duration.ofSeconds(1)) > 0)) {
+                throw new IllegalArgumentException(
+                        "promptloop.ingest.commits.flush-poll must be between 1ms and 1s, was " + flushPoll);
+            }
+            if (flushTimeout != null && flushTimeout.toMillis() < 100) {
+                throw new IllegalArgumentException(
+                        "promptloop.ingest.commits.flush-timeout must be at least 100ms, was " + flushTimeout);
+            }
+        }
+
+        public enum Mode {
+            FLUSH_GATED,
+            SYNCHRONOUS
+        }
+    }
 
     /**
      * @param maxTextLength characters in one text field

@@ -50,13 +50,20 @@ public class IngestionService {
                 .register(meters);
     }
 
-    public Outcome ingest(List<Decoded> batch) {
+    /**
+     * @param asynchronousCommit commit with {@code synchronous_commit = off}: the caller watches for the commit to
+     *     become durable before it commits the batch's offsets (see {@code WalFlushWatcher})
+     */
+    public Outcome ingest(List<Decoded> batch, boolean asynchronousCommit) {
         try {
-            return transaction.execute(status -> writeLongestValidPrefix(batch));
+            return transaction.execute(status -> {
+                if (asynchronousCommit) writer.commitAsynchronously();
+                return writeLongestValidPrefix(batch);
+            });
         } catch (DataAccessException e) {
             if (!isCausedByRow(e)) throw e;
             log.warn("PostgreSQL refused a row of a batch of {}; storing record by record to isolate it", batch.size());
-            return isolate(batch);
+            return isolate(batch, asynchronousCommit);
         }
     }
 
@@ -89,13 +96,16 @@ public class IngestionService {
     }
 
     /** Stores one record per transaction until the one PostgreSQL refuses; writes are idempotent. */
-    private Outcome isolate(List<Decoded> batch) {
+    private Outcome isolate(List<Decoded> batch, boolean asynchronousCommit) {
         WriteResult written = WriteResult.NONE;
         for (int i = 0; i < batch.size(); i++) {
             List<Decoded> single = List.of(batch.get(i));
             Outcome one;
             try {
-                one = transaction.execute(status -> writeWithLookup(single));
+                one = transaction.execute(status -> {
+                    if (asynchronousCommit) writer.commitAsynchronously();
+                    return writeWithLookup(single);
+                });
             } catch (DataAccessException e) {
                 if (!isCausedByRow(e)) throw e;
                 String detail = e.getMostSpecificCause().getMessage();

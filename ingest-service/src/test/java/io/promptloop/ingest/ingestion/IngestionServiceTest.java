@@ -45,13 +45,28 @@ class IngestionServiceTest {
         when(writer.writeAssumingNewTurns(List.of(t1), Map.of(), Map.of()))
                 .thenReturn(Optional.of(new WriteResult(1, 0)));
 
-        IngestionService.Outcome outcome = service.ingest(List.of(new Decoded.Valid(t1)));
+        IngestionService.Outcome outcome = service.ingest(List.of(new Decoded.Valid(t1)), false);
 
         assertThat(outcome.written()).isEqualTo(new WriteResult(1, 0));
         assertThat(outcome.rejectedIndex()).isEqualTo(-1);
         verify(writer, never()).findStoredTurns(Set.of(t1.ref()));
         verify(writer, never()).write(anyList(), anyMap(), anyMap());
+        verify(writer, never()).commitAsynchronously();
         assertThat(meters.counter("promptloop.ingest.replans").count()).isZero();
+    }
+
+    @Test
+    void shouldAskForAnAsynchronousCommitFirstInTheTransactionWhenTold() {
+        TurnRecorded t1 = Events.turn(session, 1);
+        when(writer.findStoredTurns(Set.of())).thenReturn(Map.of());
+        when(writer.writeAssumingNewTurns(List.of(t1), Map.of(), Map.of()))
+                .thenReturn(Optional.of(new WriteResult(1, 0)));
+
+        service.ingest(List.of(new Decoded.Valid(t1)), true);
+
+        var order = inOrder(writer);
+        order.verify(writer).commitAsynchronously();
+        order.verify(writer).writeAssumingNewTurns(List.of(t1), Map.of(), Map.of());
     }
 
     @Test
@@ -64,7 +79,7 @@ class IngestionServiceTest {
         when(writer.findStoredTurns(Set.of(t1.ref()))).thenReturn(found);
         when(writer.write(List.of(), Map.of(), found)).thenReturn(WriteResult.NONE);
 
-        IngestionService.Outcome outcome = service.ingest(List.of(new Decoded.Valid(t1)));
+        IngestionService.Outcome outcome = service.ingest(List.of(new Decoded.Valid(t1)), false);
 
         // the plan with the lookup rejects the turn: its number is held by another event
         assertThat(outcome.rejectedIndex()).isZero();
@@ -80,10 +95,11 @@ class IngestionServiceTest {
         when(writer.findStoredTurns(Set.of(t2.ref()))).thenReturn(Map.of());
         when(writer.write(List.of(t2), Map.of(), Map.of())).thenReturn(new WriteResult(1, 0));
         for (int i = 0; i < IngestionService.LOOKUPS_AFTER_A_REFUSAL; i++) {
-            assertThat(service.ingest(List.of(new Decoded.Valid(t2))).written()).isEqualTo(new WriteResult(1, 0));
+            assertThat(service.ingest(List.of(new Decoded.Valid(t2)), false).written())
+                    .isEqualTo(new WriteResult(1, 0));
         }
         verify(writer, times(1)).writeAssumingNewTurns(anyList(), anyMap(), anyMap());
-        service.ingest(List.of(new Decoded.Valid(t2)));
+        service.ingest(List.of(new Decoded.Valid(t2)), false);
         verify(writer).writeAssumingNewTurns(eq(List.of(t2)), any(), any());
     }
 

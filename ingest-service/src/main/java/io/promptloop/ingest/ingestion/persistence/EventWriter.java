@@ -197,6 +197,14 @@ public class EventWriter {
                 .register(meters);
     }
 
+    /**
+     * This transaction commits without waiting for its WAL flush ({@code SET LOCAL synchronous_commit = off}):
+     * visible at once, durable within the server's {@code wal_writer_delay}, lost if the server crashes before.
+     */
+    public void commitAsynchronously() {
+        jdbc.execute("SET LOCAL synchronous_commit = off");
+    }
+
     /** Ids of the referenced turns that are already stored. */
     public Map<TurnRef, UUID> findStoredTurns(Collection<TurnRef> refs) {
         if (refs.isEmpty()) return Map.of();
