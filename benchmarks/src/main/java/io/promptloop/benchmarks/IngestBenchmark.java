@@ -176,7 +176,12 @@ public final class IngestBenchmark {
                         "max.partition.fetch.bytes:",
                         "fetch.max.bytes:",
                         "isolation-level:",
-                        "maximum-pool-size:"));
+                        "maximum-pool-size:",
+                        "ack-mode:",
+                        // promptloop.ingest.commits.mode (retention's mode is another value)
+                        "mode: flush-gated",
+                        "mode: synchronous",
+                        "flush-poll:"));
         listenerConcurrency = Harness.setting(settings, "concurrency", listenerConcurrency);
         String concurrencyOverride = options.service.serviceProperties.get("spring.kafka.listener.concurrency");
         if (concurrencyOverride != null) listenerConcurrency = Integer.parseInt(concurrencyOverride.strip());
