@@ -17,6 +17,8 @@
 # its files removed, except PostgreSQL's log, kept as benchmarks/target/durable-postgresql.log. PG_SETTINGS adds
 # postgresql.conf lines, separated by ';', after the durable ones: PG_SETTINGS='synchronous_commit = off' asks what
 # the commits' WAL flushes cost (not durable then: a crash can lose the last commits the server acknowledged).
+# PG_WALDIR puts the cluster's WAL in that directory (e.g. a file system of its own, as production servers often
+# have: benchmarks/lib/postgres-cluster.sh).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -62,7 +64,7 @@ trap 'exit 130' INT TERM
 IFS=';' read -ra extra_settings <<< "${PG_SETTINGS:-}"
 pg_cluster_start "$work" "$PG_PORT" "fsync = on" "synchronous_commit = on" "full_page_writes = on" \
     "log_checkpoints = on" "log_autovacuum_min_duration = 0" "log_lock_waits = on" "${extra_settings[@]}"
-echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on${PG_SETTINGS:+; PG_SETTINGS: $PG_SETTINGS})"
+echo "durable/run.sh: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') at 127.0.0.1:$PG_PORT (fsync on${PG_SETTINGS:+; PG_SETTINGS: $PG_SETTINGS}${PG_WALDIR:+; WAL in $PG_WALDIR on $(findmnt -n -o SOURCE,FSTYPE --target "$PG_WALDIR")})"
 
 mkdir "$work/devstack"
 "$JAVA" -jar devstack/target/devstack.jar --no-services --no-agent --data-dir="$work/devstack" \

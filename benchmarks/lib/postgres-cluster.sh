@@ -4,6 +4,8 @@
 #   pg_cluster_stop WORK                                   fast shutdown, if it runs
 #   pg_as_owner CMD...                                     CMD as the cluster's owner ("postgres" when run as root)
 # PG_BIN: the server's binaries (default: the newest /usr/lib/postgresql/*/bin, Debian's postgresql-NN).
+# PG_WALDIR: a directory (e.g. on a file system of its own) in which the cluster's WAL directory is made
+# (initdb --waldir PG_WALDIR/pg_wal-PORT; removed by pg_cluster_stop); default: pg_wal inside the data directory.
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 
 pg_as_owner() {
@@ -18,7 +20,17 @@ pg_cluster_start() {
         return 2
     fi
     if [[ $(id -u) -eq 0 ]]; then chown postgres: "$work"; fi
-    pg_as_owner "$PG_BIN/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    local waldir=()
+    if [[ -n "${PG_WALDIR:-}" ]]; then
+        if [[ ! -d "$PG_WALDIR" || -e "$PG_WALDIR/pg_wal-$port" ]]; then
+            echo "PG_WALDIR '$PG_WALDIR' must be a directory without pg_wal-$port in it" >&2
+            return 2
+        fi
+        if [[ $(id -u) -eq 0 ]]; then chown postgres: "$PG_WALDIR"; fi
+        waldir=(--waldir "$PG_WALDIR/pg_wal-$port")
+    fi
+    pg_as_owner "$PG_BIN/initdb" -D "$work/data" "${waldir[@]}" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+        >/dev/null
     {
         echo "listen_addresses = '127.0.0.1'"
         echo "port = $port"
@@ -34,4 +46,6 @@ pg_cluster_start() {
 
 pg_cluster_stop() {
     if [[ -f "$1/data/postmaster.pid" ]]; then pg_as_owner "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null; fi
+    # a WAL directory outside the data directory (PG_WALDIR) is the link's target: remove it with the cluster
+    if [[ -L "$1/data/pg_wal" ]]; then rm -rf "$(readlink "$1/data/pg_wal")"; fi
 }
