@@ -23,13 +23,15 @@ import org.springframework.test.annotation.DirtiesContext;
  *
  * <p>The server's WAL writer is slowed ({@code wal_writer_delay = 10s}) so that the stream's last commit is
  * still unwritten when the server is killed; the test proves that the crash lost rows (the service stored rows
- * again after it) before it checks the outcome. Run with {@code promptloop.ingest.commits.mode=synchronous} (on
- * this test server, where {@code synchronous_commit} is off, that is offsets committed right after an
- * asynchronous commit) the same scenario loses the rows for good: {@code awaitSession} times out.
+ * again after it) before it checks the outcome. Run in the default {@code synchronous} mode instead (on this test
+ * server, where {@code synchronous_commit} is off, that is offsets committed right after an asynchronous commit)
+ * the same scenario loses the rows for good: {@code awaitSession} times out.
  */
 // its own context: the listeners' ledgers must hold this test's batches only
 @DirtiesContext
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = "promptloop.ingest.commits.mode=flush-gated")
 class PostgresCrashIT extends IngestTestSupport {
 
     private static final int TURNS = 200;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.promptloop.ingest.ingestion.messaging.DurableOffsets;
 import io.promptloop.ingest.ingestion.persistence.WalFlushWatcher;
 import javax.sql.DataSource;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,7 +26,10 @@ class CommitConfig {
     }
 
     @Bean
-    DurableOffsets durableOffsets(WalFlushWatcher watcher, IngestProperties properties, MeterRegistry meters) {
+    DurableOffsets durableOffsets(
+            WalFlushWatcher watcher, IngestProperties properties, KafkaProperties kafka, MeterRegistry meters) {
+        DurableOffsets.requireListenerSettings(
+                kafka.getListener().getAckMode(), kafka.getListener().getIdleEventInterval());
         return new DurableOffsets(watcher, properties.commits().flushTimeout(), meters);
     }
 }

@@ -23,16 +23,16 @@ public record IngestProperties(
     /**
      * How a batch's transaction is made durable before its Kafka offsets are committed.
      *
-     * @param mode FLUSH_GATED: committed with {@code synchronous_commit = off} and its offsets committed once the
-     *     server reports its WAL flushed past the commit (read on a connection of its own; a broken connection
-     *     means the batches not seen flushed are read again); SYNCHRONOUS: every commit waits for its flush (the
-     *     server's {@code synchronous_commit} applies), offsets committed right after it
+     * @param mode SYNCHRONOUS (default): every commit waits for its flush (the server's {@code synchronous_commit}
+     *     applies), offsets committed right after it; FLUSH_GATED: committed with {@code synchronous_commit = off}
+     *     and its offsets committed once the server reports its WAL flushed past the commit (read on a connection
+     *     of its own; a broken connection means the batches not seen flushed are read again)
      * @param flushPoll how often the WAL flush position is read while batches wait for it
      * @param flushTimeout how long a reading of it may take, and how long a batch that is followed by a dead letter
      *     or a retry waits for its flush before it is read again instead
      */
     public record Commits(
-            @DefaultValue("FLUSH_GATED") @NotNull Mode mode,
+            @DefaultValue("SYNCHRONOUS") @NotNull Mode mode,
             @DefaultValue("20ms") @NotNull Duration flushPoll,
             @DefaultValue("10s") @NotNull Duration flushTimeout) {
 

@@ -3,14 +3,19 @@ package io.promptloop.ingest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.promptloop.ingest.ingestion.messaging.DurableOffsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
 
-/** {@code promptloop.ingest.commits}: its defaults, and a clear error naming the property for a bad value. */
+/**
+ * {@code promptloop.ingest.commits} and the listener settings it relies on: defaults, and a clear error naming the
+ * property for a bad value.
+ */
 class CommitsPropertiesTest {
 
     private static IngestProperties bind(Map<String, String> values) {
@@ -19,9 +24,9 @@ class CommitsPropertiesTest {
     }
 
     @Test
-    void shouldDefaultToFlushGatedCommits() {
+    void shouldDefaultToSynchronousCommits() {
         IngestProperties.Commits commits = bind(Map.of()).commits();
-        assertThat(commits.mode()).isEqualTo(IngestProperties.Commits.Mode.FLUSH_GATED);
+        assertThat(commits.mode()).isEqualTo(IngestProperties.Commits.Mode.SYNCHRONOUS);
         assertThat(commits.flushPoll()).isEqualTo(Duration.ofMillis(20));
         assertThat(commits.flushTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(bind(Map.of("promptloop.ingest.commits.mode", "synchronous"))
@@ -48,5 +53,15 @@ class CommitsPropertiesTest {
         assertThatThrownBy(() -> bind(Map.of("promptloop.ingest.commits.flush-timeout", "50ms")))
                 .rootCause()
                 .hasMessageContaining("promptloop.ingest.commits.flush-timeout must be at least 100ms, was PT0.05S");
+    }
+
+    @Test
+    void shouldRefuseListenerSettingsUnderWhichOffsetsWouldBeCommittedTooEarlyOrNever() {
+        DurableOffsets.requireListenerSettings(AckMode.MANUAL, Duration.ofSeconds(1)); // the service's own
+        assertThatThrownBy(() -> DurableOffsets.requireListenerSettings(AckMode.BATCH, Duration.ofSeconds(1)))
+                .hasMessageContaining("spring.kafka.listener.ack-mode must be manual")
+                .hasMessageContaining("was BATCH");
+        assertThatThrownBy(() -> DurableOffsets.requireListenerSettings(AckMode.MANUAL, null))
+                .hasMessageContaining("spring.kafka.listener.idle-event-interval must be set");
     }
 }

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
 
 /**
  * Commits the ingest consumers' offsets once what they stored is durable (the listener containers run with
@@ -47,6 +48,22 @@ public final class DurableOffsets implements ConsumerAwareRebalanceListener {
                 .register(meters);
         this.ledgers =
                 ThreadLocal.withInitial(() -> new OffsetLedger(watcher::durability, this::rewound, System::nanoTime));
+    }
+
+    /**
+     * The listener containers' settings this relies on, checked at start-up: with any other ack mode Spring would
+     * commit a batch's offsets before it is durable (a server crash would then lose it); without idle events the
+     * last offsets of a stream that stopped would stay uncommitted (and lost batches unread) until the next record.
+     */
+    public static void requireListenerSettings(AckMode ackMode, Duration idleEventInterval) {
+        if (ackMode != AckMode.MANUAL) {
+            throw new IllegalStateException("spring.kafka.listener.ack-mode must be manual for ingest-service (it"
+                    + " commits a batch's offsets itself, once the batch is durable), was " + ackMode);
+        }
+        if (idleEventInterval == null || idleEventInterval.isZero() || idleEventInterval.isNegative()) {
+            throw new IllegalStateException("spring.kafka.listener.idle-event-interval must be set (e.g. 1s): an idle"
+                    + " listener commits its last durable offsets then, was " + idleEventInterval);
+        }
     }
 
     WalFlushWatcher watcher() {
