@@ -64,7 +64,9 @@ public final class WalFlushWatcher implements SmartLifecycle {
     /** One transaction: {@link #begin()} before it starts, {@link #committed} after it committed. */
     public static final class Ticket {
         private final long epoch;
-        private volatile long target = -1;
+        /** Set and read by the watcher's thread only: the insert position of its first reading after the commit. */
+        private long target;
+
         private volatile boolean flushed;
 
         private Ticket(long epoch) {
@@ -198,7 +200,7 @@ public final class WalFlushWatcher implements SmartLifecycle {
                 for (Ticket t : fresh) t.target = positions[0];
                 long flushedTo = positions[1];
                 waiting.removeIf(t -> {
-                    if (t.target < 0 || t.target > flushedTo) return false;
+                    if (t.target > flushedTo) return false; // every waiting ticket got its target when drained
                     t.flushed = true;
                     return true;
                 });
