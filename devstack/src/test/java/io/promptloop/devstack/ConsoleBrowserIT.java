@@ -335,15 +335,20 @@ class ConsoleBrowserIT {
     @Test
     @Order(5)
     void shouldListInstructionVersionsAndDiffTwo() throws Exception {
-        open("/instructions?agent=" + ClosedLoopIT.AGENT);
-        List<String> ids = column(
-                "SELECT instruction_id::text FROM optimizer.optimized_instructions WHERE agent_name = ?"
-                        + " ORDER BY predictor_name NULLS FIRST, version DESC",
-                ClosedLoopIT.AGENT);
-        assertThat(browser.findElements(By.cssSelector("tr[data-instruction]")).stream()
-                        .map(e -> e.getAttribute("data-instruction"))
-                        .toList())
-                .isEqualTo(ids);
+        // a run that completes beside the test adds a version: loaded again until the page and the database agree
+        await("the instructions page lists the versions the database holds")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    open("/instructions?agent=" + ClosedLoopIT.AGENT);
+                    assertThat(browser.findElements(By.cssSelector("tr[data-instruction]")).stream()
+                                    .map(e -> e.getAttribute("data-instruction"))
+                                    .toList())
+                            .isEqualTo(column(
+                                    "SELECT instruction_id::text FROM optimizer.optimized_instructions"
+                                            + " WHERE agent_name = ? ORDER BY predictor_name NULLS FIRST, version DESC",
+                                    ClosedLoopIT.AGENT));
+                });
         browser.findElement(
                         By.cssSelector("tr[data-instruction='" + run.baselineInstructionId() + "'] input[name='from']"))
                 .click();
