@@ -588,11 +588,14 @@ public final class IngestBenchmark {
         long startNanos;
         long startMicros;
         long lastSend;
-        try (KafkaProducer<String, SessionEvent> producer = producer(producerConfig(5), new LongAdder())) {
+        CommitProbe probe;
+        try (Connection probeConnection = harness.superuser();
+                KafkaProducer<String, SessionEvent> producer = producer(producerConfig(5), new LongAdder())) {
             // one warm-up send outside the clock: the serializer's first call looks the schema up
             producer.send(new ProducerRecord<>(TOPIC, sessions[0].toString(), events.event(0)))
                     .get(30, TimeUnit.SECONDS);
             sent = 1;
+            probe = new CommitProbe(probeConnection, options.latencySeconds(), LATENCY_WINDOW_SECONDS);
             startNanos = System.nanoTime();
             startMicros = micros(Instant.now());
             while (sent < count && failure.get() == null) {
@@ -616,6 +619,7 @@ public final class IngestBenchmark {
             }
             lastSend = System.nanoTime();
             producer.flush();
+            probe.close();
         }
         if (failure.get() != null) throw new IllegalStateException("publishing failed", failure.get());
         double publishSeconds = (lastSend - startNanos) / 1e9;
@@ -714,6 +718,22 @@ public final class IngestBenchmark {
                                     h.getMaxValue() / 1e3)));
         }
         details.add(windows.toString());
+        details.addAll(List.of(probe.report()));
+        int slow = 0;
+        int serverSlow = 0;
+        for (int w = 0; w < byWindow.length; w++) {
+            if (byWindow[w] != null && byWindow[w].getValueAtPercentile(99) > 250_000) {
+                slow++;
+                if (probe.maxMicros(w) > 250_000) serverSlow++;
+            }
+        }
+        details.add(String.format(
+                Locale.ROOT,
+                "  5-s windows with a schedule -> row p99 above 250 ms: %d of %d; in %d of them a commit of the server's"
+                        + " own probe took over 250 ms too",
+                slow,
+                byWindow.length,
+                serverSlow));
         long checkpointsDuring = checkpoints(su) - checkpointsBefore;
         details.add(String.format(
                 Locale.ROOT,
