@@ -25,12 +25,11 @@ final class CommitProbe implements AutoCloseable {
     private final Connection connection;
     private final long startNanos;
     private final int windowSeconds;
-    private final Histogram all = histogram();
+    private final Histogram all = Harness.latencyHistogram();
     private final Histogram[] byWindow;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean stop;
-    private long probes;
 
     /** Starts probing now; {@code seconds} is the phase's planned length, probes after it go to its last window. */
     CommitProbe(Connection connection, int seconds, int windowSeconds) throws SQLException {
@@ -57,10 +56,9 @@ final class CommitProbe implements AutoCloseable {
                 long micros = (System.nanoTime() - begin) / 1_000;
                 int w = (int)
                         Math.min(byWindow.length - 1, (next - startNanos) / TimeUnit.SECONDS.toNanos(windowSeconds));
-                record(all, micros);
-                if (byWindow[w] == null) byWindow[w] = histogram();
-                record(byWindow[w], micros);
-                probes++;
+                Harness.recordLatency(all, micros);
+                if (byWindow[w] == null) byWindow[w] = Harness.latencyHistogram();
+                Harness.recordLatency(byWindow[w], micros);
                 next += TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
                 long wait = next - System.nanoTime();
                 if (wait > 0) LockSupport.parkNanos(wait);
@@ -90,9 +88,9 @@ final class CommitProbe implements AutoCloseable {
                 "  PostgreSQL's own commits (same run: one row inserted and committed every %d ms on a connection of its"
                         + " own, as the server's synchronous_commit says; %,d probes%s): %s",
                 INTERVAL_MILLIS,
-                probes,
+                all.getTotalCount(),
                 failure.get() == null ? "" : ", STOPPED by " + failure.get(),
-                probes == 0
+                all.getTotalCount() == 0
                         ? "-"
                         : String.format(
                                 Locale.ROOT,
@@ -109,13 +107,5 @@ final class CommitProbe implements AutoCloseable {
                     byWindow[w] == null ? "-" : String.format(Locale.ROOT, "%.0f", byWindow[w].getMaxValue() / 1e3));
         }
         return new String[] {head, windows.toString()};
-    }
-
-    private static Histogram histogram() {
-        return new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
-    }
-
-    private static void record(Histogram h, long micros) {
-        h.recordValue(Math.min(Math.max(0, micros), h.getHighestTrackableValue()));
     }
 }

@@ -34,6 +34,7 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
+import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -631,6 +632,16 @@ final class Harness {
     }
 
     // --- moved from the ingest benchmark: SQL and steady-state figures both benchmarks use ---------------------
+
+    /** A latency histogram in µs up to 10 minutes, 3 significant digits. */
+    static Histogram latencyHistogram() {
+        return new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    }
+
+    /** Records a latency in µs, clamped to the histogram's range (a negative one, from clock skew, as 0). */
+    static void recordLatency(Histogram h, long micros) {
+        h.recordValue(Math.min(Math.max(0, micros), h.getHighestTrackableValue()));
+    }
 
     static long single(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
