@@ -222,7 +222,8 @@ public class RunStore {
             String stopReason) {
         jdbc.sql("""
                         UPDATE optimizer.prompt_optimization_runs
-                           SET status = 'completed', completed_at = now(), updated_at = now(), baseline_score = ?,
+                           SET status = 'completed', completed_at = greatest(now(), started_at), updated_at = now(),
+                               baseline_score = ?,
                                optimized_score = ?, improvement_percent = ?, result_instruction_id = ?, phase = ?
                          WHERE run_id = ?
                         """)
@@ -231,15 +232,17 @@ public class RunStore {
     }
 
     /**
-     * Ends an unfinished run and cancels its pending requests. The run row is written first: an answer locks it
+     * Ends an unfinished run and cancels its pending requests. {@code now()} is the transaction's start: a cancel
+     * whose transaction began before the worker's start committed would otherwise end the run before it started
+     * (the check constraint refuses it; seen in a clean-clone CI run), so the end is never before the start. The run row is written first: an answer locks it
      * (it takes the score's position there) before it closes its request, and the same order here keeps a cancel
      * and an answer from waiting for each other.
      */
     public int fail(UUID runId, String reason, String status) {
         int failed = jdbc.sql("""
                         UPDATE optimizer.prompt_optimization_runs
-                           SET status = ?::optimizer.optimization_status, error_message = ?, completed_at = now(),
-                               updated_at = now()
+                           SET status = ?::optimizer.optimization_status, error_message = ?,
+                               completed_at = greatest(now(), started_at), updated_at = now()
                          WHERE run_id = ? AND status IN ('pending', 'running')
                         """).params(status, reason, runId).update();
         jdbc.sql(
